@@ -1,0 +1,1 @@
+"""Syndication: channel feeds (a later issue); depends on dam and pim."""

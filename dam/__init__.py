@@ -1,0 +1,1 @@
+"""DAM: digital assets (a later issue); depends on pim only."""

@@ -1,0 +1,109 @@
+"""Configuration: defaults in one place, overridden by ``VITRINE_*`` environment variables.
+
+Every embedded default (SQLite database, file storage, job queue, search index, secret key)
+lives under the instance folder, so one directory holds a whole self-contained deployment.
+The URL forms documented in the README are a stable contract with deployments.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENV_PREFIX = "VITRINE"
+
+#: Settings read from the environment, with a one-line description used in error messages
+#: and in the README configuration table.
+SETTINGS = {
+    "INSTANCE_PATH": "folder holding every embedded default (database, files, queue, index)",
+    "DATABASE_URL": "sqlite:///… (default, in the instance folder) or postgresql://…",
+    "SECRET_KEY": "session signing key; generated into the instance folder when absent",
+    "STORAGE_URL": "file:///abs/path (default) or s3://bucket/prefix?endpoint_url=…",
+    "QUEUE_URL": "sqlite:///abs/path (default) or redis://host:port/db",
+    "SEARCH_URL": "whoosh:///abs/path (default) or postgresql://…",
+    "HISTORY_RETENTION_DAYS": "default age (days) for `vitrine pim purge-history`",
+}
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(f"{ENV_PREFIX}_{name}")
+    return value.strip() if value and value.strip() else None
+
+
+def build_config(test_config: dict | None = None) -> dict:
+    """Return the validated configuration: defaults < environment < ``test_config``."""
+    overrides = dict(test_config or {})
+    instance = Path(
+        overrides.pop("INSTANCE_PATH", None) or _env("INSTANCE_PATH") or "instance"
+    ).resolve()
+    config: dict = {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'vitrine.db'}",
+        "STORAGE_URL": (instance / "files").as_uri(),
+        "QUEUE_URL": f"sqlite:///{instance / 'queue.db'}",
+        "SEARCH_URL": f"whoosh://{instance / 'search'}",
+        "HISTORY_RETENTION_DAYS": 365,
+        "SECRET_KEY": None,
+    }
+    for name in SETTINGS:
+        if name != "INSTANCE_PATH" and (value := _env(name)) is not None:
+            config[name] = value
+    config.update(overrides)
+    validate(config)
+    return config
+
+
+def validate(config: dict) -> None:
+    """Raise :class:`ConfigError` naming the first bad setting."""
+    _check_url(config, "DATABASE_URL", {"sqlite", "postgresql", "postgresql+psycopg"})
+    _check_url(config, "STORAGE_URL", {"file", "s3", "memory"})
+    _check_url(config, "QUEUE_URL", {"sqlite", "redis", "memory"})
+    _check_url(config, "SEARCH_URL", {"whoosh", "postgresql", "memory"})
+    try:
+        days = int(config["HISTORY_RETENTION_DAYS"])
+    except (TypeError, ValueError):
+        days = -1
+    if days < 1:
+        raise ConfigError(
+            f"{ENV_PREFIX}_HISTORY_RETENTION_DAYS must be a positive number of days, "
+            f"got {config['HISTORY_RETENTION_DAYS']!r}"
+        )
+    config["HISTORY_RETENTION_DAYS"] = days
+    secret = config.get("SECRET_KEY")
+    if secret is not None and len(str(secret)) < 16:
+        raise ConfigError(f"{ENV_PREFIX}_SECRET_KEY must be at least 16 characters long")
+
+
+def _check_url(config: dict, name: str, schemes: set[str]) -> None:
+    value = str(config.get(name) or "")
+    scheme = urlsplit(value).scheme
+    if scheme not in schemes:
+        allowed = ", ".join(f"{s}://" for s in sorted(schemes))
+        raise ConfigError(f"{ENV_PREFIX}_{name}={value!r} is not supported; use one of {allowed}")
+    if scheme == "sqlite" and not value.startswith("sqlite:///"):
+        raise ConfigError(f"{ENV_PREFIX}_{name}={value!r}: SQLite URLs need an absolute path")
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """Map the public URL form onto the SQLAlchemy driver we ship (psycopg 3)."""
+    if database_url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return database_url
+
+
+def ensure_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, generating it (mode 0600) on first start."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,51 @@
+"""All models, importable from one place (Alembic and services import from here)."""
+
+from pim.models.attributes import Attribute, AttributeGroup, AttributeOption, AttributeType
+from pim.models.catalog import (
+    Association,
+    AssociationType,
+    Lifecycle,
+    Product,
+    ProductModel,
+    UniqueValue,
+    WorkflowStatus,
+    model_category,
+    product_category,
+)
+from pim.models.categories import Category
+from pim.models.completeness import Completeness
+from pim.models.families import Family, FamilyRequirement, FamilyVariant, FamilyVariantAttribute
+from pim.models.history import Source, Version
+from pim.models.structure import Channel, Currency, Locale
+from pim.models.users import PERMISSIONS, ApiToken, Role, User
+
+__all__ = [
+    "PERMISSIONS",
+    "ApiToken",
+    "Association",
+    "AssociationType",
+    "Attribute",
+    "AttributeGroup",
+    "AttributeOption",
+    "AttributeType",
+    "Category",
+    "Channel",
+    "Completeness",
+    "Currency",
+    "Family",
+    "FamilyRequirement",
+    "FamilyVariant",
+    "FamilyVariantAttribute",
+    "Lifecycle",
+    "Locale",
+    "Product",
+    "ProductModel",
+    "Role",
+    "Source",
+    "UniqueValue",
+    "User",
+    "Version",
+    "WorkflowStatus",
+    "model_category",
+    "product_category",
+]

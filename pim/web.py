@@ -1,0 +1,5 @@
+"""Placeholder; replaced by the views package."""
+
+
+def init_app(app):
+    pass
