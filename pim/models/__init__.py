@@ -2,6 +2,7 @@
 
 from pim.models.attributes import Attribute, AttributeGroup, AttributeOption, AttributeType
 from pim.models.catalog import (
+    WORKFLOW_TRANSITIONS,
     Association,
     AssociationType,
     Lifecycle,
@@ -20,6 +21,7 @@ from pim.models.structure import Channel, Currency, Locale
 from pim.models.users import PERMISSIONS, ApiToken, Role, User
 
 __all__ = [
+    "WORKFLOW_TRANSITIONS",
     "PERMISSIONS",
     "ApiToken",
     "Association",

@@ -1,0 +1,628 @@
+"""Writes to the catalogue structure: locales, currencies, channels, attribute groups,
+attributes and options, families and family variants, categories, association types.
+
+Each write validates, records a version of the entity, and — when the change can alter
+completeness (requirements, family attributes, channel locales or currencies, attribute
+deletion) — recomputes the stored completeness in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
+from babel.numbers import is_currency
+from sqlalchemy import String, cast, func, literal, or_, select
+
+from pim.models import (
+    Attribute,
+    AttributeGroup,
+    AttributeOption,
+    AttributeType,
+    AssociationType,
+    Category,
+    Channel,
+    Currency,
+    Family,
+    FamilyRequirement,
+    FamilyVariant,
+    FamilyVariantAttribute,
+    Locale,
+    Product,
+    ProductModel,
+)
+from pim.services import completeness, history
+from pim.services.actors import Actor
+from pim.services.errors import InvalidData, NotFound, Problem
+from pim.services.structure_cache import Structure
+from pim.units import UNIT_FAMILIES
+
+CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+AXIS_TYPES = {"simple_select", "boolean", "metric", "number"}
+SWATCH_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _fail(subject: str, *problems: Problem):
+    raise InvalidData(subject, list(problems))
+
+
+def _check_code(session, subject, code, model, column) -> None:
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        _fail(subject, Problem("a code of letters, digits and _ (at most 100) is required",
+                               field="code"))
+    if session.scalar(select(model.id).where(column == code)) is not None:
+        _fail(subject, Problem(f"{code!r} is already used", field="code"))
+
+
+def _labels(subject, labels) -> dict:
+    if labels is None:
+        return {}
+    if not isinstance(labels, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) <= 255 and "\x00" not in v
+        for k, v in labels.items()
+    ):
+        _fail(subject, Problem("labels must map locale codes to texts (≤ 255 characters)",
+                               field="labels"))
+    return {k: v for k, v in labels.items() if v}
+
+
+def _get(session, model, code, what: str, field: str | None = None):
+    obj = session.scalar(select(model).where(model.code == code)) if code else None
+    if obj is None:
+        raise NotFound(f"unknown {what} {code!r}") if field is None else InvalidData(
+            what, [Problem(f"unknown {what} {code!r}", field=field)])
+    return obj
+
+
+def _record(session, resource_type, entity, snapshot, actor, before=None):
+    return history.record(session, resource_type=resource_type, resource_id=entity.id,
+                          resource_key=entity.code, snapshot=snapshot, before=before,
+                          actor=actor)
+
+
+# --- locales and currencies -------------------------------------------------------------
+
+
+def create_locale(session, code: str, actor: Actor) -> Locale:
+    """Add a locale such as ``fr_FR`` (validated against CLDR)."""
+    subject = f"locale {code!r}"
+    try:
+        BabelLocale.parse(code)
+    except (ValueError, TypeError, UnknownLocaleError):
+        _fail(subject, Problem("is not a known locale code such as en_US", field="code"))
+    _check_code(session, subject, code, Locale, Locale.code)
+    locale = Locale(code=code)
+    session.add(locale)
+    session.flush()
+    _record(session, "locale", locale, {"code": code}, actor)
+    return locale
+
+
+def create_currency(session, code: str, actor: Actor) -> Currency:
+    """Add an ISO 4217 currency such as ``EUR``."""
+    subject = f"currency {code!r}"
+    if not isinstance(code, str) or not code.isupper() or not is_currency(code):
+        _fail(subject, Problem("is not an ISO 4217 currency code", field="code"))
+    _check_code(session, subject, code, Currency, Currency.code)
+    currency = Currency(code=code, enabled=True)
+    session.add(currency)
+    session.flush()
+    _record(session, "currency", currency, {"code": code, "enabled": True}, actor)
+    return currency
+
+
+# --- channels -----------------------------------------------------------------------------
+
+
+def channel_state(channel: Channel) -> dict:
+    return {
+        "code": channel.code,
+        "labels": channel.labels,
+        "locales": channel.locale_codes,
+        "currencies": channel.currency_codes,
+        "category_tree": channel.category_tree.code if channel.category_tree else None,
+    }
+
+
+def create_channel(session, payload: dict, actor: Actor) -> Channel:
+    """Create a channel: ``code``, ``labels``, ``locales``, ``currencies``, ``category_tree``."""
+    subject = f"channel {payload.get('code')!r}"
+    _check_code(session, subject, payload.get("code"), Channel, Channel.code)
+    channel = Channel(code=payload["code"], labels={})
+    session.add(channel)
+    _apply_channel(session, channel, payload, subject)
+    _record(session, "channel", channel, channel_state(channel), actor)
+    completeness.refresh_all(session, Structure.load(session))
+    return channel
+
+
+def update_channel(session, channel: Channel, payload: dict, actor: Actor):
+    """Change labels, locales, currencies or tree; completeness is recomputed."""
+    before = channel_state(channel)
+    _apply_channel(session, channel, payload, f"channel {channel.code!r}")
+    version = _record(session, "channel", channel, channel_state(channel), actor, before)
+    if version is not None and (
+        version.changes.keys() & {"locales", "currencies"}
+    ):
+        completeness.refresh_all(session, Structure.load(session))
+    return version
+
+
+def _apply_channel(session, channel, payload, subject) -> None:
+    if "labels" in payload:
+        channel.labels = _labels(subject, payload["labels"])
+    if "locales" in payload:
+        channel.locales = _many(session, Locale, payload["locales"], subject, "locales")
+        if not channel.locales:
+            _fail(subject, Problem("a channel needs at least one locale", field="locales"))
+    if "currencies" in payload:
+        channel.currencies = _many(session, Currency, payload["currencies"], subject,
+                                   "currencies")
+    if "category_tree" in payload:
+        tree = payload["category_tree"]
+        channel.category_tree = _get(session, Category, tree, "category", "category_tree") \
+            if tree else None
+        if channel.category_tree is not None and channel.category_tree.parent_id is not None:
+            _fail(subject, Problem("must be the root of a category tree", field="category_tree"))
+    session.flush()
+
+
+def _many(session, model, codes, subject, field):
+    if not isinstance(codes, list):
+        _fail(subject, Problem("must be a list of codes", field=field))
+    found = {o.code: o for o in session.scalars(select(model).where(model.code.in_(codes)))}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        _fail(subject, Problem(f"unknown: {', '.join(map(str, unknown))}", field=field))
+    return [found[c] for c in dict.fromkeys(codes)]
+
+
+# --- attribute groups, attributes, options ---------------------------------------------------
+
+
+def create_attribute_group(session, payload: dict, actor: Actor) -> AttributeGroup:
+    """Create an attribute group: ``code``, ``labels``, ``sort_order``."""
+    subject = f"attribute group {payload.get('code')!r}"
+    _check_code(session, subject, payload.get("code"), AttributeGroup, AttributeGroup.code)
+    group = AttributeGroup(code=payload["code"], labels=_labels(subject, payload.get("labels")),
+                           sort_order=int(payload.get("sort_order", 0)))
+    session.add(group)
+    session.flush()
+    _record(session, "attribute_group", group,
+            {"code": group.code, "labels": group.labels, "sort_order": group.sort_order}, actor)
+    return group
+
+
+RULE_FIELDS = ("max_length", "regex", "min_value", "max_value", "decimals_allowed")
+
+
+def attribute_state(attr: Attribute) -> dict:
+    return {
+        "code": attr.code,
+        "type": attr.type,
+        "group": attr.group.code,
+        "labels": attr.labels,
+        "sort_order": attr.sort_order,
+        "localizable": attr.localizable,
+        "scopable": attr.scopable,
+        "unique": attr.is_unique,
+        "max_length": attr.max_length,
+        "regex": attr.regex,
+        "min_value": attr.min_value,
+        "max_value": attr.max_value,
+        "decimals_allowed": attr.decimals_allowed,
+        "rich_text": attr.rich_text,
+        "metric_family": attr.metric_family,
+        "default_unit": attr.default_unit,
+        "options": [
+            {"code": o.code, "labels": o.labels, "sort_order": o.sort_order, "swatch": o.swatch}
+            for o in attr.options
+        ],
+    }
+
+
+def create_attribute(session, payload: dict, actor: Actor) -> Attribute:
+    """Create a typed attribute (see :func:`attribute_state` for the fields)."""
+    subject = f"attribute {payload.get('code')!r}"
+    _check_code(session, subject, payload.get("code"), Attribute, Attribute.code)
+    kind = payload.get("type")
+    if kind not in {t.value for t in AttributeType}:
+        _fail(subject, Problem(f"unknown type {kind!r}", field="type"))
+    localizable, scopable = bool(payload.get("localizable")), bool(payload.get("scopable"))
+    unique = bool(payload.get("unique"))
+    if kind == "identifier":
+        if session.scalar(select(Attribute.id).where(Attribute.type == "identifier")):
+            _fail(subject, Problem("the catalogue already has an identifier attribute",
+                                   field="type"))
+        localizable, scopable, unique = False, False, True
+    if unique and (localizable or scopable or kind not in {"identifier", "text", "number",
+                                                           "date"}):
+        _fail(subject, Problem("only non-localizable, non-scopable text, number or date "
+                               "attributes can be unique", field="unique"))
+    attr = Attribute(code=payload["code"], type=kind, localizable=localizable,
+                     scopable=scopable, is_unique=unique, labels={})
+    attr.group = _get(session, AttributeGroup, payload.get("group"), "attribute group", "group")
+    _apply_attribute(session, attr, payload, subject)
+    session.add(attr)
+    session.flush()
+    _set_options(session, attr, payload.get("options", []), subject)
+    _record(session, "attribute", attr, attribute_state(attr), actor)
+    return attr
+
+
+def update_attribute(session, attr: Attribute, payload: dict, actor: Actor):
+    """Change labels, group, order and validation rules (type and scope are fixed)."""
+    subject = f"attribute {attr.code!r}"
+    fixed = [k for k in ("code", "type", "localizable", "scopable", "unique", "metric_family")
+             if k in payload and payload[k] != attribute_state(attr)[k]]
+    if fixed:
+        _fail(subject, *[Problem("cannot be changed after creation", field=k) for k in fixed])
+    before = attribute_state(attr)
+    if "group" in payload:
+        attr.group = _get(session, AttributeGroup, payload["group"], "attribute group", "group")
+    _apply_attribute(session, attr, payload, subject)
+    if "options" in payload:
+        _set_options(session, attr, payload["options"], subject, replace=True)
+    session.flush()
+    return _record(session, "attribute", attr, attribute_state(attr), actor, before)
+
+
+def _apply_attribute(session, attr, payload, subject) -> None:
+    if "labels" in payload:
+        attr.labels = _labels(subject, payload["labels"])
+    if "sort_order" in payload:
+        attr.sort_order = int(payload["sort_order"] or 0)
+    if "rich_text" in payload:
+        attr.rich_text = bool(payload["rich_text"]) and attr.type == "textarea"
+    if "max_length" in payload:
+        limit = payload["max_length"]
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            _fail(subject, Problem("must be a positive whole number", field="max_length"))
+        attr.max_length = limit
+    if "regex" in payload:
+        try:
+            re.compile(payload["regex"] or "")
+        except re.error as error:
+            _fail(subject, Problem(f"invalid regular expression: {error}", field="regex"))
+        attr.regex = payload["regex"] or None
+    for bound in ("min_value", "max_value"):
+        if bound in payload:
+            attr.__setattr__(bound, _bound(subject, bound, payload[bound]))
+    if "decimals_allowed" in payload:
+        attr.decimals_allowed = bool(payload["decimals_allowed"])
+    if attr.type == "metric":
+        family = payload.get("metric_family", attr.metric_family)
+        unit = payload.get("default_unit", attr.default_unit)
+        if family not in UNIT_FAMILIES or unit not in UNIT_FAMILIES[family]:
+            _fail(subject, Problem(f"metric attributes need a unit family "
+                                   f"({', '.join(UNIT_FAMILIES)}) and one of its units",
+                                   field="metric_family"))
+        attr.metric_family, attr.default_unit = family, unit
+
+
+def _bound(subject, field, value):
+    if value in (None, ""):
+        return None
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        _fail(subject, Problem(f"{value!r} is not a number", field=field))
+    if not number.is_finite():
+        _fail(subject, Problem(f"{value!r} is not a finite number", field=field))
+    return str(number)
+
+
+def _set_options(session, attr, options, subject, replace=False) -> None:
+    if options and attr.type not in ("simple_select", "multi_select"):
+        _fail(subject, Problem("only select attributes have options", field="options"))
+    if not isinstance(options, list):
+        _fail(subject, Problem("must be a list", field="options"))
+    wanted = {}
+    for i, opt in enumerate(options):
+        code = opt.get("code") if isinstance(opt, dict) else None
+        if not isinstance(code, str) or not CODE_RE.match(code) or code in wanted:
+            _fail(subject, Problem(f"option {i + 1}: a unique code of letters, digits and _ "
+                                   "is required", field="options"))
+        swatch = opt.get("swatch")
+        if swatch and not SWATCH_RE.match(swatch):
+            _fail(subject, Problem(f"option {code}: swatch must be #rrggbb", field="options"))
+        wanted[code] = opt
+    current = {o.code: o for o in attr.options}
+    if replace:
+        for code in current.keys() - wanted.keys():
+            _refuse_if_option_used(session, attr, code, subject)
+            attr.options.remove(current[code])
+    for i, (code, opt) in enumerate(wanted.items()):
+        option = current.get(code) or AttributeOption(code=code)
+        option.labels = _labels(subject, opt.get("labels"))
+        option.sort_order = int(opt.get("sort_order", i))
+        option.swatch = opt.get("swatch") or None
+        if option not in attr.options:
+            attr.options.append(option)
+    session.flush()
+
+
+def add_option(session, attr: Attribute, option: dict, actor: Actor):
+    """Add (or update) one option of a select attribute."""
+    before = attribute_state(attr)
+    others = [o for o in before["options"] if o["code"] != option.get("code")]
+    _set_options(session, attr, [*others, option], f"attribute {attr.code!r}")
+    return _record(session, "attribute", attr, attribute_state(attr), actor, before)
+
+
+def remove_option(session, attr: Attribute, code: str, actor: Actor):
+    """Remove an option; refused while products or models still use it."""
+    before = attribute_state(attr)
+    remaining = [o for o in before["options"] if o["code"] != code]
+    if len(remaining) == len(before["options"]):
+        raise NotFound(f"attribute {attr.code!r} has no option {code!r}")
+    _set_options(session, attr, remaining, f"attribute {attr.code!r}", replace=True)
+    return _record(session, "attribute", attr, attribute_state(attr), actor, before)
+
+
+def _holders_of(session, attr_code: str, needle: str | None = None):
+    """Identifiers/codes of products and models with a value for ``attr_code``.
+
+    A text prefilter on the JSON narrows the scan; the match is confirmed in Python.
+    """
+    pattern = f'%"{attr_code}"%'
+    for model, key in ((Product, Product.identifier), (ProductModel, ProductModel.code)):
+        query = select(key, model.values).where(cast(model.values, String).like(pattern))
+        if needle is not None:
+            query = query.where(cast(model.values, String).like(f'%"{needle}"%'))
+        for holder, values in session.execute(query):
+            for entry in (values or {}).get(attr_code, []):
+                data = entry["data"]
+                if needle is None or data == needle or (isinstance(data, list) and needle in data):
+                    yield holder
+                    break
+
+
+def _refuse_if_option_used(session, attr, code, subject) -> None:
+    users = list(_holders_of(session, attr.code, code))
+    if users:
+        _fail(subject, Problem(f"option {code!r} is used by {len(users)} products/models "
+                               f"(e.g. {', '.join(users[:3])}); change them first",
+                               field="options"))
+
+
+def delete_attribute(session, attr: Attribute, actor: Actor) -> None:
+    """Delete an attribute that no product or model uses; completeness is recomputed."""
+    subject = f"attribute {attr.code!r}"
+    users = list(_holders_of(session, attr.code))
+    if users:
+        _fail(subject, Problem(f"has values in {len(users)} products/models "
+                               f"(e.g. {', '.join(users[:3])}); remove them first"))
+    if attr.type == "identifier":
+        _fail(subject, Problem("the identifier attribute cannot be deleted"))
+    used_as_axis = session.scalar(select(FamilyVariantAttribute.family_variant_id).where(
+        FamilyVariantAttribute.attribute_id == attr.id, FamilyVariantAttribute.is_axis))
+    if used_as_axis:
+        _fail(subject, Problem("is a variant axis of a family variant"))
+    _record(session, "attribute", attr, {"deleted": True}, actor, attribute_state(attr))
+    session.delete(attr)
+    session.flush()
+    session.expire_all()
+    completeness.refresh_all(session, Structure.load(session))
+
+
+# --- families and family variants ---------------------------------------------------------
+
+
+def family_state(family: Family) -> dict:
+    requirements: dict[str, list[str]] = {}
+    for req in family.requirements:
+        requirements.setdefault(req.channel.code, []).append(req.attribute.code)
+    return {
+        "code": family.code,
+        "labels": family.labels,
+        "attributes": sorted(a.code for a in family.attributes),
+        "label_attribute": family.label_attribute.code if family.label_attribute else None,
+        "image_attribute": family.image_attribute.code if family.image_attribute else None,
+        "requirements": {ch: sorted(codes) for ch, codes in sorted(requirements.items())},
+    }
+
+
+def create_family(session, payload: dict, actor: Actor) -> Family:
+    """Create a family: attributes, label/image attribute, requirements per channel."""
+    subject = f"family {payload.get('code')!r}"
+    _check_code(session, subject, payload.get("code"), Family, Family.code)
+    family = Family(code=payload["code"], labels={})
+    session.add(family)
+    _apply_family(session, family, payload, subject)
+    _record(session, "family", family, family_state(family), actor)
+    return family
+
+
+def update_family(session, family: Family, payload: dict, actor: Actor):
+    """Change a family; its products' completeness is recomputed."""
+    before = family_state(family)
+    _apply_family(session, family, payload, f"family {family.code!r}")
+    version = _record(session, "family", family, family_state(family), actor, before)
+    if version is not None:
+        completeness.refresh_family(session, Structure.load(session), family.id)
+    return version
+
+
+def _apply_family(session, family, payload, subject) -> None:
+    if "labels" in payload:
+        family.labels = _labels(subject, payload["labels"])
+    if "attributes" in payload:
+        attrs = _many(session, Attribute, payload["attributes"], subject, "attributes")
+        identifier = session.scalar(select(Attribute).where(Attribute.type == "identifier"))
+        if identifier is not None and identifier not in attrs:
+            attrs.append(identifier)
+        family.attributes = attrs
+    codes = {a.code for a in family.attributes}
+    for key in ("label_attribute", "image_attribute"):
+        if key in payload:
+            code = payload[key]
+            if code and code not in codes:
+                _fail(subject, Problem(f"{code!r} is not an attribute of this family", field=key))
+            attr = session.scalar(select(Attribute).where(Attribute.code == code)) if code else None
+            setattr(family, key, attr)
+    if "requirements" in payload:
+        _set_requirements(session, family, payload["requirements"], codes, subject)
+    session.flush()
+
+
+def _set_requirements(session, family, requirements, codes, subject) -> None:
+    if not isinstance(requirements, dict):
+        _fail(subject, Problem("must map channel codes to attribute codes", field="requirements"))
+    channels = {c.code: c for c in session.scalars(select(Channel))}
+    attrs = {a.code: a for a in family.attributes}
+    rows = []
+    for channel_code, attr_codes in requirements.items():
+        if channel_code not in channels:
+            _fail(subject, Problem(f"unknown channel {channel_code!r}", field="requirements"))
+        outside = [c for c in attr_codes if c not in codes]
+        if outside:
+            _fail(subject, Problem(f"{', '.join(outside)} not in the family's attributes",
+                                   field="requirements"))
+        rows += [FamilyRequirement(attribute=attrs[c], channel=channels[channel_code])
+                 for c in dict.fromkeys(attr_codes)]
+    kept = {(r.channel_id, r.attribute_id) for r in family.requirements
+            if r.channel.code not in requirements}
+    family.requirements = [r for r in family.requirements
+                           if (r.channel_id, r.attribute_id) in kept] + rows
+
+
+def family_variant_state(fv: FamilyVariant) -> dict:
+    sets = {}
+    for row in fv.attribute_sets:
+        entry = sets.setdefault(row.level, {"level": row.level, "axes": [], "attributes": []})
+        entry["attributes"].append(row.attribute.code)
+        if row.is_axis:
+            entry["axes"].append(row.attribute.code)
+    for entry in sets.values():
+        entry["axes"].sort()
+        entry["attributes"].sort()
+    return {"code": fv.code, "family": fv.family.code, "labels": fv.labels,
+            "variant_attribute_sets": [sets[k] for k in sorted(sets)]}
+
+
+def create_family_variant(session, payload: dict, actor: Actor) -> FamilyVariant:
+    """Create a family variant with one or two levels of axes and owned attributes."""
+    subject = f"family variant {payload.get('code')!r}"
+    _check_code(session, subject, payload.get("code"), FamilyVariant, FamilyVariant.code)
+    family = _get(session, Family, payload.get("family"), "family", "family")
+    sets = payload.get("variant_attribute_sets") or []
+    if not isinstance(sets, list) or not 1 <= len(sets) <= 2:
+        _fail(subject, Problem("one or two levels are required", field="variant_attribute_sets"))
+    family_attrs = {a.code: a for a in family.attributes}
+    fv = FamilyVariant(code=payload["code"], family=family,
+                       labels=_labels(subject, payload.get("labels")))
+    seen: set[str] = set()
+    for expected_level, level_set in enumerate(sets, start=1):
+        fv.attribute_sets += _level_rows(subject, level_set, expected_level, family_attrs, seen)
+    session.add(fv)
+    session.flush()
+    _record(session, "family_variant", fv, family_variant_state(fv), actor)
+    return fv
+
+
+def _level_rows(subject, level_set, expected_level, family_attrs, seen):
+    field = "variant_attribute_sets"
+    if not isinstance(level_set, dict) or level_set.get("level", expected_level) != expected_level:
+        _fail(subject, Problem(f"level {expected_level} is missing or out of order", field=field))
+    axes = list(level_set.get("axes") or [])
+    if not axes:
+        _fail(subject, Problem(f"level {expected_level} needs at least one axis", field=field))
+    rows = []
+    for code in dict.fromkeys([*axes, *(level_set.get("attributes") or [])]):
+        attr = family_attrs.get(code)
+        if attr is None:
+            _fail(subject, Problem(f"{code!r} is not an attribute of the family", field=field))
+        if code in seen:
+            _fail(subject, Problem(f"{code!r} is owned by two levels", field=field))
+        seen.add(code)
+        is_axis = code in axes
+        if is_axis and (attr.type not in AXIS_TYPES or attr.localizable or attr.scopable):
+            _fail(subject, Problem(f"{code!r} cannot be an axis (must be a non-localizable, "
+                                   "non-scopable select, boolean, number or metric)", field=field))
+        rows.append(FamilyVariantAttribute(attribute=attr, level=expected_level, is_axis=is_axis))
+    return rows
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def category_state(category: Category) -> dict:
+    return {"code": category.code, "parent": category.parent.code if category.parent else None,
+            "labels": category.labels, "sort_order": category.sort_order}
+
+
+def create_category(session, payload: dict, actor: Actor) -> Category:
+    """Create a category (a tree root when ``parent`` is empty)."""
+    subject = f"category {payload.get('code')!r}"
+    _check_code(session, subject, payload.get("code"), Category, Category.code)
+    parent = _get(session, Category, payload["parent"], "category", "parent") \
+        if payload.get("parent") else None
+    category = Category(code=payload["code"], parent=parent,
+                        labels=_labels(subject, payload.get("labels")),
+                        sort_order=int(payload.get("sort_order", 0)))
+    session.add(category)
+    session.flush()
+    category.path = f"{parent.path if parent else '/'}{category.id}/"
+    session.flush()
+    _record(session, "category", category, category_state(category), actor)
+    return category
+
+
+def move_category(session, category: Category, new_parent: str | None, actor: Actor):
+    """Move a category and its whole subtree under ``new_parent`` (None: a new root)."""
+    subject = f"category {category.code!r}"
+    parent = _get(session, Category, new_parent, "category", "parent") if new_parent else None
+    if parent is not None and parent.path.startswith(category.path):
+        _fail(subject, Problem("cannot be moved into its own subtree", field="parent"))
+    before = category_state(category)
+    old_path = category.path
+    new_path = f"{parent.path if parent else '/'}{category.id}/"
+    category.parent = parent
+    session.flush()
+    session.execute(
+        Category.__table__.update()
+        .where(Category.path.like(f"{old_path}%"))
+        .values(path=literal(new_path, String) + func.substr(Category.path, len(old_path) + 1))
+    )
+    session.expire_all()
+    return _record(session, "category", category, category_state(category), actor, before)
+
+
+def subtree_ids(session, category: Category) -> list[int]:
+    """Ids of a category and all its descendants."""
+    return list(session.scalars(select(Category.id).where(Category.path.like(f"{category.path}%"))))
+
+
+def category_in_use(session, category: Category) -> bool:
+    """Whether a channel uses this category as its tree (refuses deletion)."""
+    return session.scalar(select(Channel.id).where(
+        or_(Channel.category_tree_id == category.id))) is not None
+
+
+def delete_category(session, category: Category, actor: Actor) -> None:
+    """Delete a category and its subtree; products lose those categories."""
+    if category_in_use(session, category):
+        _fail(f"category {category.code!r}",
+              Problem("is the category tree of a channel; change the channel first"))
+    _record(session, "category", category, {"deleted": True}, actor, category_state(category))
+    for cid in reversed(subtree_ids(session, category)):
+        session.delete(session.get(Category, cid))
+    session.flush()
+
+
+# --- association types ---------------------------------------------------------------------
+
+
+def create_association_type(session, payload: dict, actor: Actor) -> AssociationType:
+    """Create an association type (cross_sell, upsell, substitution, pack, …)."""
+    subject = f"association type {payload.get('code')!r}"
+    _check_code(session, subject, payload.get("code"), AssociationType, AssociationType.code)
+    kind = AssociationType(code=payload["code"], labels=_labels(subject, payload.get("labels")))
+    session.add(kind)
+    session.flush()
+    _record(session, "association_type", kind, {"code": kind.code, "labels": kind.labels}, actor)
+    return kind

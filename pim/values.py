@@ -1,0 +1,299 @@
+"""Validation and normalisation of values in the standard format, per attribute type.
+
+A values document is ``{attribute_code: [{"locale": str|None, "scope": str|None,
+"data": ...}]}``. :func:`normalize_values` checks every entry against its attribute and
+returns the canonical form stored in the database, or raises :class:`InvalidData`
+listing every problem (attribute, locale, scope and the rule broken).
+
+Data shapes by type: text/textarea ``str``; number ``int`` (integers) or ``str`` decimal;
+metric ``{"amount": str, "unit": str}``; price ``[{"amount": str, "currency": str}]``
+sorted by currency; boolean ``bool``; date ``"YYYY-MM-DD"``; simple select an option
+code; multi select a list of option codes; asset collection a list of asset codes.
+Empty data (``None``, ``""``, ``[]``) means "no value" and is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+
+import nh3
+from babel.numbers import get_currency_precision
+
+from pim.services.errors import InvalidData, Problem
+from pim.services.structure_cache import AttrSpec, Structure
+from pim.units import UNIT_FAMILIES, convert
+
+DEFAULT_TEXT_LENGTH = 255
+DEFAULT_TEXTAREA_LENGTH = 65_535
+MAX_CODE_LENGTH = 100
+
+
+class _Refused(ValueError):
+    """Raised by a type checker; the message is the broken rule."""
+
+
+def is_empty(data) -> bool:
+    """Whether ``data`` counts as no value (for storage and completeness)."""
+    return data is None or data == "" or data == [] or data == {}
+
+
+def value_key(attribute: str, locale: str | None, scope: str | None) -> str:
+    """A readable flat key for one value: ``name-fr_FR-ecommerce`` (tokens when set)."""
+    return "-".join(part for part in (attribute, locale, scope) if part)
+
+
+def normalize_values(
+    structure: Structure,
+    values: dict,
+    *,
+    subject: str,
+    allowed: Iterable[str] | None = None,
+    why_not_allowed: Callable[[str], str] | None = None,
+) -> dict:
+    """Validate ``values`` and return them normalised; raise InvalidData otherwise.
+
+    ``allowed`` restricts which attribute codes may be set (family and variant level);
+    ``why_not_allowed(code)`` explains a refusal.
+    """
+    if not isinstance(values, dict):
+        raise InvalidData(subject, [Problem("values must be an object", field="values")])
+    allowed_set = set(allowed) if allowed is not None else None
+    problems: list[Problem] = []
+    result: dict = {}
+    for code, entries in values.items():
+        attr = structure.attributes.get(code)
+        if attr is None:
+            problems.append(Problem(f"unknown attribute {_show(code)}", attribute=str(code)))
+            continue
+        if attr.type == "identifier":
+            problems.append(
+                Problem("the identifier is set as the product identifier", attribute=code)
+            )
+            continue
+        if allowed_set is not None and code not in allowed_set:
+            reason = why_not_allowed(code) if why_not_allowed else "not allowed here"
+            problems.append(Problem(reason, attribute=code))
+            continue
+        kept = _normalize_entries(structure, attr, entries, problems)
+        if kept:
+            result[code] = kept
+    if problems:
+        raise InvalidData(subject, problems)
+    return result
+
+
+def _normalize_entries(structure, attr: AttrSpec, entries, problems) -> list:
+    if not isinstance(entries, list):
+        problems.append(Problem("must be a list of {locale, scope, data}", attribute=attr.code))
+        return []
+    kept, seen = [], set()
+    for entry in entries:
+        if not isinstance(entry, dict) or "data" not in entry:
+            problems.append(Problem("each entry needs locale, scope and data", attribute=attr.code))
+            continue
+        locale, scope = entry.get("locale"), entry.get("scope")
+        problem = _check_context(structure, attr, locale, scope)
+        if problem is None and (locale, scope) in seen:
+            problem = "given twice for the same locale and scope"
+        if problem is not None:
+            problems.append(Problem(problem, attribute=attr.code, locale=locale, scope=scope))
+            continue
+        seen.add((locale, scope))
+        try:
+            data = normalize_data(structure, attr, entry["data"])
+        except _Refused as refused:
+            problems.append(Problem(str(refused), attribute=attr.code, locale=locale, scope=scope))
+            continue
+        if not is_empty(data):
+            kept.append({"locale": locale, "scope": scope, "data": data})
+    kept.sort(key=lambda e: (e["scope"] or "", e["locale"] or ""))
+    return kept
+
+
+def _check_context(structure, attr: AttrSpec, locale, scope) -> str | None:
+    if attr.localizable:
+        if not isinstance(locale, str) or not locale:
+            return "is localizable: a locale is required"
+        if locale not in structure.active_locales:
+            return f"locale {_show(locale)} is not activated in any channel"
+    elif locale is not None:
+        return "is not localizable: locale must be null"
+    if attr.scopable:
+        channel = structure.channels.get(scope) if isinstance(scope, str) else None
+        if channel is None:
+            return f"is scopable: scope must be a channel code, not {_show(scope)}"
+        if attr.localizable and locale not in channel.locales:
+            return f"locale {locale} is not activated for channel {scope}"
+    elif scope is not None:
+        return "is not scopable: scope must be null"
+    return None
+
+
+def normalize_data(structure: Structure, attr: AttrSpec, data):
+    """Check one datum against its attribute; return the canonical form or raise."""
+    if is_empty(data):
+        return None
+    return _CHECKERS[attr.type](structure, attr, data)
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…'"
+
+
+def _text(structure, attr: AttrSpec, data):
+    if not isinstance(data, str):
+        raise _Refused(f"must be text, got {type(data).__name__}")
+    if "\x00" in data:
+        raise _Refused("contains a NUL byte")
+    if attr.type == "textarea" and attr.rich_text:
+        data = nh3.clean(data)
+    limit = attr.max_length or (
+        DEFAULT_TEXTAREA_LENGTH if attr.type == "textarea" else DEFAULT_TEXT_LENGTH
+    )
+    if len(data) > limit:
+        raise _Refused(f"is {len(data)} characters long, the maximum is {limit}")
+    if attr.type == "text" and ("\n" in data or "\r" in data):
+        raise _Refused("must be a single line (use a textarea attribute for several lines)")
+    if attr.regex is not None and not attr.regex.fullmatch(data):
+        raise _Refused(f"{_show(data)} does not match the pattern {attr.regex.pattern}")
+    return data
+
+
+def _decimal(data, what: str = "number") -> Decimal:
+    if isinstance(data, bool) or not isinstance(data, int | float | str | Decimal):
+        raise _Refused(f"must be a {what}, got {_show(data)}")
+    try:
+        number = Decimal(str(data).strip())
+    except InvalidOperation:
+        raise _Refused(f"{_show(data)} is not a {what}") from None
+    if not number.is_finite():
+        raise _Refused(f"{_show(data)} is not a finite {what}")
+    if abs(number) >= Decimal("1e15"):
+        raise _Refused(f"{_show(data)} is too large")
+    return number
+
+
+def _check_bounds(attr: AttrSpec, number: Decimal) -> None:
+    if not attr.decimals_allowed and number != number.to_integral_value():
+        raise _Refused(f"{number} must be a whole number (decimals are not allowed)")
+    if attr.min_value is not None and number < attr.min_value:
+        raise _Refused(f"{number} is below the minimum {attr.min_value}")
+    if attr.max_value is not None and number > attr.max_value:
+        raise _Refused(f"{number} is above the maximum {attr.max_value}")
+
+
+def canonical_decimal(number: Decimal) -> str:
+    """``Decimal('12.50')`` → ``"12.5"``, never in exponent notation."""
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _number(structure, attr: AttrSpec, data):
+    number = _decimal(data)
+    _check_bounds(attr, number)
+    if not attr.decimals_allowed:
+        return int(number)
+    return canonical_decimal(number)
+
+
+def _metric(structure, attr: AttrSpec, data):
+    if not isinstance(data, dict) or "amount" not in data or "unit" not in data:
+        raise _Refused('must be {"amount": …, "unit": …}')
+    units = UNIT_FAMILIES.get(attr.metric_family or "", {})
+    unit = data["unit"]
+    if unit not in units:
+        raise _Refused(f"unit {_show(unit)} is not one of {', '.join(units)}")
+    amount = _decimal(data["amount"], "amount")
+    if amount < 0:
+        raise _Refused(f"{amount} {unit} is negative")
+    default_unit = attr.default_unit or unit
+    _check_bounds(attr, convert(amount, unit, default_unit, attr.metric_family))
+    return {"amount": canonical_decimal(amount), "unit": unit}
+
+
+def _price(structure, attr: AttrSpec, data):
+    if not isinstance(data, list):
+        raise _Refused('must be a list of {"amount": …, "currency": …}')
+    prices = {}
+    for item in data:
+        if not isinstance(item, dict) or "currency" not in item or "amount" not in item:
+            raise _Refused('each price needs "amount" and "currency"')
+        currency = item["currency"]
+        if currency not in structure.currencies:
+            raise _Refused(f"currency {_show(currency)} is not enabled")
+        if currency in prices:
+            raise _Refused(f"currency {currency} is given twice")
+        if is_empty(item["amount"]):
+            continue
+        amount = _decimal(item["amount"], "amount")
+        if amount < 0:
+            raise _Refused(f"{amount} {currency} is negative")
+        _check_bounds(attr, amount)
+        digits = get_currency_precision(currency)
+        if -amount.as_tuple().exponent > digits and amount != amount.quantize(
+            Decimal(1).scaleb(-digits)
+        ):
+            raise _Refused(f"{amount} {currency} has more than {digits} decimals")
+        prices[currency] = format(amount.quantize(Decimal(1).scaleb(-digits)), "f")
+    return [{"amount": prices[c], "currency": c} for c in sorted(prices)]
+
+
+def _boolean(structure, attr: AttrSpec, data):
+    if not isinstance(data, bool):
+        raise _Refused(f"must be true or false, got {_show(data)}")
+    return data
+
+
+def _date(structure, attr: AttrSpec, data):
+    if not isinstance(data, str):
+        raise _Refused(f"must be a date YYYY-MM-DD, got {_show(data)}")
+    try:
+        day = dt.date.fromisoformat(data)
+    except ValueError:
+        raise _Refused(f"{_show(data)} is not a date YYYY-MM-DD") from None
+    if len(data) != 10:
+        raise _Refused(f"{_show(data)} is not a date YYYY-MM-DD")
+    return day.isoformat()
+
+
+def _simple_select(structure, attr: AttrSpec, data):
+    if not isinstance(data, str):
+        raise _Refused(f"must be an option code, got {_show(data)}")
+    if data not in attr.options:
+        raise _Refused(f"{_show(data)} is not an option of {attr.code}")
+    return data
+
+
+def _multi_select(structure, attr: AttrSpec, data):
+    if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
+        raise _Refused("must be a list of option codes")
+    unknown = [code for code in data if code not in attr.options]
+    if unknown:
+        raise _Refused(f"{', '.join(map(_show, unknown))} not an option of {attr.code}")
+    return list(dict.fromkeys(data))
+
+
+def _asset_collection(structure, attr: AttrSpec, data):
+    if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
+        raise _Refused("must be a list of asset codes")
+    for code in data:
+        if not code or len(code) > MAX_CODE_LENGTH or "\x00" in code:
+            raise _Refused(f"{_show(code)} is not a valid asset code")
+    return list(dict.fromkeys(data))
+
+
+_CHECKERS = {
+    "text": _text,
+    "textarea": _text,
+    "number": _number,
+    "metric": _metric,
+    "price": _price,
+    "boolean": _boolean,
+    "date": _date,
+    "simple_select": _simple_select,
+    "multi_select": _multi_select,
+    "asset_collection": _asset_collection,
+}

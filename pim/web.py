@@ -1,5 +1,0 @@
-"""Placeholder; replaced by the views package."""
-
-
-def init_app(app):
-    pass
