@@ -28,11 +28,15 @@ def parse_duration(text: str) -> timedelta:
     """``365d``, ``12h`` or ``4w`` → a timedelta (click-friendly error otherwise)."""
     match = _DURATION.match(text.strip())
     if not match or int(match.group(1)) == 0:
-        raise click.BadParameter(f"{text!r}: use a positive number followed by d, h or w "
-                                 "(e.g. 365d)")
+        raise click.BadParameter(
+            f"{text!r}: use a positive number followed by d, h or w (e.g. 365d)"
+        )
     amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount),
-            "w": timedelta(weeks=amount)}[unit]
+    return {
+        "d": timedelta(days=amount),
+        "h": timedelta(hours=amount),
+        "w": timedelta(weeks=amount),
+    }[unit]
 
 
 @pim_cli.command("show")
@@ -54,8 +58,12 @@ def show_command(identifier: str | None, model_code: str | None) -> None:
 
 
 @pim_cli.command("purge-history")
-@click.option("--older-than", "older_than", default=None,
-              help="Age of versions to delete, e.g. 365d (default: the retention setting).")
+@click.option(
+    "--older-than",
+    "older_than",
+    default=None,
+    help="Age of versions to delete, e.g. 365d (default: the retention setting).",
+)
 def purge_history_command(older_than: str | None) -> None:
     """Delete versions older than the given age (each item keeps its latest version)."""
     days = current_app.config["HISTORY_RETENTION_DAYS"]
@@ -72,8 +80,10 @@ def check_completeness_command(fix: bool) -> None:
     structure = Structure.load(db.session)
     drift = completeness.find_drift(db.session, structure)
     for item in drift[:50]:
-        click.echo(f"product #{item.product_id} channel #{item.channel_id} "
-                   f"locale #{item.locale_id}: stored {item.stored} expected {item.expected}")
+        click.echo(
+            f"product #{item.product_id} channel #{item.channel_id} "
+            f"locale #{item.locale_id}: stored {item.stored} expected {item.expected}"
+        )
     if drift and fix:
         completeness.refresh_products(db.session, structure, {d.product_id for d in drift})
         db.session.commit()

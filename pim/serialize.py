@@ -57,21 +57,36 @@ def model_to_standard(session, model: ProductModel, with_completeness: bool = Fa
 def completeness_of(session, product_id: int) -> list[dict]:
     """Stored completeness of one product, sorted by channel then locale."""
     rows = session.execute(
-        select(Channel.code, Locale.code, Completeness.ratio, Completeness.required,
-               Completeness.missing)
+        select(
+            Channel.code,
+            Locale.code,
+            Completeness.ratio,
+            Completeness.required,
+            Completeness.missing,
+        )
         .join(Channel, Channel.id == Completeness.channel_id)
         .join(Locale, Locale.id == Completeness.locale_id)
         .where(Completeness.product_id == product_id)
         .order_by(Channel.code, Locale.code)
     )
-    return [{"channel": ch, "locale": loc, "ratio": ratio, "required": required,
-             "missing": list(missing)} for ch, loc, ratio, required, missing in rows]
+    return [
+        {
+            "channel": ch,
+            "locale": loc,
+            "ratio": ratio,
+            "required": required,
+            "missing": list(missing),
+        }
+        for ch, loc, ratio, required, missing in rows
+    ]
 
 
 def model_completeness(session, model: ProductModel) -> list[dict]:
     """Per channel/locale: how many of the model's variants are complete."""
-    model_ids = [model.id, *session.scalars(
-        select(ProductModel.id).where(ProductModel.parent_id == model.id))]
+    model_ids = [
+        model.id,
+        *session.scalars(select(ProductModel.id).where(ProductModel.parent_id == model.id)),
+    ]
     rows = session.execute(
         select(Channel.code, Locale.code, Completeness.ratio)
         .join(Channel, Channel.id == Completeness.channel_id)
@@ -84,5 +99,6 @@ def model_completeness(session, model: ProductModel) -> list[dict]:
         entry = summary.setdefault((channel, locale), {"complete": 0, "total": 0})
         entry["total"] += 1
         entry["complete"] += ratio == 100
-    return [{"channel": ch, "locale": loc, **counts}
-            for (ch, loc), counts in sorted(summary.items())]
+    return [
+        {"channel": ch, "locale": loc, **counts} for (ch, loc), counts in sorted(summary.items())
+    ]

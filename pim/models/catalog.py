@@ -135,9 +135,7 @@ class Association(db.Model):
     """One directed link from a product or model to a product or model."""
 
     __table_args__ = (
-        CheckConstraint(
-            "(owner_product_id IS NULL) <> (owner_model_id IS NULL)", name="one_owner"
-        ),
+        CheckConstraint("(owner_product_id IS NULL) <> (owner_model_id IS NULL)", name="one_owner"),
         CheckConstraint(
             "(target_product_id IS NULL) <> (target_model_id IS NULL)", name="one_target"
         ),

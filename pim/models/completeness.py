@@ -12,7 +12,9 @@ from pim.models.types import JSONType
 class Completeness(db.Model):
     """How complete a product is for one channel and locale, and what is missing."""
 
-    __table_args__ = (Index("ix_completeness_channel_locale_ratio", "channel_id", "locale_id", "ratio"),)
+    __table_args__ = (
+        Index("ix_completeness_channel_locale_ratio", "channel_id", "locale_id", "ratio"),
+    )
 
     product_id: Mapped[int] = mapped_column(
         ForeignKey("product.id", ondelete="CASCADE"), primary_key=True

@@ -62,8 +62,13 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def import_product_models(session, payloads: Iterable[dict], actor: Actor,
-                          batch_size: int = 500, structure: Structure | None = None):
+def import_product_models(
+    session,
+    payloads: Iterable[dict],
+    actor: Actor,
+    batch_size: int = 500,
+    structure: Structure | None = None,
+):
     """Create or update product models one by one (models are few next to variants)."""
     structure = structure or Structure.load(session)
     result = BulkResult()
@@ -76,10 +81,14 @@ def import_product_models(session, payloads: Iterable[dict], actor: Actor,
                     product_models.create_model(session, payload, actor, structure)
                     result.created += 1
                 else:
-                    changes = {k: v for k, v in payload.items()
-                               if k not in ("code", "family_variant", "parent")}
-                    version = product_models.update_model(session, existing, changes, actor,
-                                                          structure=structure)
+                    changes = {
+                        k: v
+                        for k, v in payload.items()
+                        if k not in ("code", "family_variant", "parent")
+                    }
+                    version = product_models.update_model(
+                        session, existing, changes, actor, structure=structure
+                    )
                     result.updated += version is not None
                     result.unchanged += version is None
         except DomainError as error:
@@ -87,8 +96,13 @@ def import_product_models(session, payloads: Iterable[dict], actor: Actor,
     return result
 
 
-def import_products(session, payloads: Iterable[dict], actor: Actor, batch_size: int = 1000,
-                    structure: Structure | None = None) -> BulkResult:
+def import_products(
+    session,
+    payloads: Iterable[dict],
+    actor: Actor,
+    batch_size: int = 1000,
+    structure: Structure | None = None,
+) -> BulkResult:
     """Create or update products in batches; see the module docstring."""
     structure = structure or Structure.load(session)
     writer = _ProductWriter(session, structure, actor)
@@ -117,10 +131,13 @@ class _ProductWriter:
     def write_batch(self, batch: list, offset: int) -> BulkResult:
         result = BulkResult()
         keys = [p.get("identifier") if isinstance(p, dict) else None for p in batch]
-        existing = dict(self.session.execute(
-            select(Product.identifier, Product.id).where(
-                Product.identifier.in_([k for k in keys if isinstance(k, str)]))
-        ).all())
+        existing = dict(
+            self.session.execute(
+                select(Product.identifier, Product.id).where(
+                    Product.identifier.in_([k for k in keys if isinstance(k, str)])
+                )
+            ).all()
+        )
         fresh, seen = [], set()
         for i, payload in enumerate(batch):
             key = keys[i]
@@ -140,8 +157,9 @@ class _ProductWriter:
             with self.session.begin_nested():
                 product = products.get_product(self.session, key)
                 changes = {k: v for k, v in payload.items() if k != "identifier"}
-                version = products.update_product(self.session, product, changes, self.actor,
-                                                  structure=self.structure)
+                version = products.update_product(
+                    self.session, product, changes, self.actor, structure=self.structure
+                )
             result.updated += version is not None
             result.unchanged += version is None
         except DomainError as error:
@@ -170,14 +188,16 @@ class _ProductWriter:
                         self._insert([(index, plan)])
                     result.created += 1
                 except IntegrityError as error:
-                    result.failed.append((index, plan["row"]["identifier"],
-                                          f"refused by the database: {error.orig}"))
+                    result.failed.append(
+                        (index, plan["row"]["identifier"], f"refused by the database: {error.orig}")
+                    )
 
     def _model(self, code: str):
         if code not in self._model_rows:
             row = self.session.execute(
-                select(ProductModel.id, ProductModel.parent_id, ProductModel.family_variant_id)
-                .where(ProductModel.code == code)
+                select(
+                    ProductModel.id, ProductModel.parent_id, ProductModel.family_variant_id
+                ).where(ProductModel.code == code)
             ).first()
             self._model_rows[code] = row
         return self._model_rows[code]
@@ -187,26 +207,34 @@ class _ProductWriter:
             raise InvalidData("item", [Problem("must be an object")])
         identifier = payload.get("identifier")
         subject = f"product {identifier!r}"
-        problems = [Problem("unknown field", field=k) for k in payload
-                    if k not in products.PAYLOAD_KEYS]
+        problems = [
+            Problem("unknown field", field=k) for k in payload if k not in products.PAYLOAD_KEYS
+        ]
         problems += products.identifier_problems(self.session, identifier, check_taken=False)
         if "associations" in payload:
-            problems.append(Problem("set associations after the products exist (update)",
-                                    field="associations"))
+            problems.append(
+                Problem("set associations after the products exist (update)", field="associations")
+            )
         parent_id, variant, family_code = self._lineage(payload, problems)
         row = self._row(payload, identifier, problems)
         level = variant.levels if variant else 0
         family = self.structure.families.get(family_code) if family_code else None
-        values = self._values(payload.get("values") or {}, subject, family, variant, level,
-                              problems)
+        values = self._values(
+            payload.get("values") or {}, subject, family, variant, level, problems
+        )
         if variant is not None and not problems:
             problems += common.axis_problems(variant, level, values)
         category_ids = self._category_ids(payload.get("categories", []), problems)
         if problems:
             raise InvalidData(subject, problems)
         row.update(family_id=self.families.get(family_code), parent_id=parent_id, values=values)
-        return {"row": row, "categories": category_ids, "variant": variant,
-                "family": family_code, "parent": payload.get("parent")}
+        return {
+            "row": row,
+            "categories": category_ids,
+            "variant": variant,
+            "family": family_code,
+            "parent": payload.get("parent"),
+        }
 
     def _lineage(self, payload, problems):
         parent_code = payload.get("parent")
@@ -219,20 +247,29 @@ class _ProductWriter:
         if model is None:
             problems.append(Problem(f"unknown product model {parent_code!r}", field="parent"))
             return None, None, family_code
-        variant = next(v for v in self.structure.family_variants.values()
-                       if v.id == model.family_variant_id)
+        variant = next(
+            v for v in self.structure.family_variants.values() if v.id == model.family_variant_id
+        )
         if (0 if model.parent_id is None else 1) != variant.levels - 1:
-            problems.append(Problem(f"{parent_code!r} is not at the last model level",
-                                    field="parent"))
+            problems.append(
+                Problem(f"{parent_code!r} is not at the last model level", field="parent")
+            )
         if family_code not in (None, variant.family):
-            problems.append(Problem(f"a variant of {parent_code!r} must be in family "
-                                    f"{variant.family}", field="family"))
+            problems.append(
+                Problem(
+                    f"a variant of {parent_code!r} must be in family {variant.family}",
+                    field="family",
+                )
+            )
         return model.id, variant, variant.family
 
     def _row(self, payload, identifier, problems) -> dict:
-        row = {"identifier": identifier, "enabled": payload.get("enabled", True),
-               "workflow_status": payload.get("workflow_status", WorkflowStatus.DRAFT.value),
-               "lifecycle": payload.get("lifecycle", Lifecycle.NEW.value)}
+        row = {
+            "identifier": identifier,
+            "enabled": payload.get("enabled", True),
+            "workflow_status": payload.get("workflow_status", WorkflowStatus.DRAFT.value),
+            "lifecycle": payload.get("lifecycle", Lifecycle.NEW.value),
+        }
         if not isinstance(row["enabled"], bool):
             problems.append(Problem("must be true or false", field="enabled"))
         if row["workflow_status"] not in {s.value for s in WorkflowStatus}:
@@ -247,8 +284,9 @@ class _ProductWriter:
             self._allowed[key] = common.allowed_attributes(self.structure, family, variant, level)
         allowed, why = self._allowed[key]
         try:
-            return normalize_values(self.structure, values, subject=subject, allowed=allowed,
-                                    why_not_allowed=why)
+            return normalize_values(
+                self.structure, values, subject=subject, allowed=allowed, why_not_allowed=why
+            )
         except InvalidData as invalid:
             problems += invalid.problems
             return {}
@@ -259,13 +297,17 @@ class _ProductWriter:
             return []
         unknown = [c for c in codes if c not in self.categories]
         if unknown:
-            problems.append(Problem(f"unknown categories: {', '.join(map(str, unknown))}",
-                                    field="categories"))
+            problems.append(
+                Problem(f"unknown categories: {', '.join(map(str, unknown))}", field="categories")
+            )
         return [self.categories[c] for c in dict.fromkeys(codes) if c in self.categories]
 
     def _unique_keys(self, values) -> dict:
-        return {self.structure.attributes[c].id: str(e[0]["data"])[:255]
-                for c, e in values.items() if self.structure.attributes[c].unique and e}
+        return {
+            self.structure.attributes[c].id: str(e[0]["data"])[:255]
+            for c, e in values.items()
+            if self.structure.attributes[c].unique and e
+        }
 
     def _drop_batch_conflicts(self, planned, result) -> list:
         """Refuse axis duplicates and unique-value collisions, in the batch and stored."""
@@ -276,16 +318,19 @@ class _ProductWriter:
             if variant is not None:
                 axis = (row["parent_id"], common.axis_key(variant, variant.levels, row["values"]))
                 if axis in axes_seen:
-                    problem = (f"variant {axes_seen[axis]!r} of {plan['parent']!r} already has "
-                               f"these axis values: {', '.join(map(str, axis[1]))}")
+                    problem = (
+                        f"variant {axes_seen[axis]!r} of {plan['parent']!r} already has "
+                        f"these axis values: {', '.join(map(str, axis[1]))}"
+                    )
                 axes_seen.setdefault(axis, row["identifier"])
             for attr_id, key in self._unique_keys(row["values"]).items():
                 holder = unique_seen.setdefault((attr_id, key), row["identifier"])
                 if holder != row["identifier"]:
                     problem = f"{key!r} is already used by product {holder!r} (unique attribute)"
             if problem:
-                result.failed.append((index, row["identifier"],
-                                      f"product {row['identifier']!r}: {problem}"))
+                result.failed.append(
+                    (index, row["identifier"], f"product {row['identifier']!r}: {problem}")
+                )
             else:
                 kept.append((index, plan))
         return kept
@@ -296,12 +341,14 @@ class _ProductWriter:
         variants = {p["row"]["parent_id"]: p["variant"] for _, p in planned if p["variant"]}
         if parents:
             for parent_id, identifier, values in self.session.execute(
-                select(Product.parent_id, Product.identifier, Product.values)
-                .where(Product.parent_id.in_(parents))
+                select(Product.parent_id, Product.identifier, Product.values).where(
+                    Product.parent_id.in_(parents)
+                )
             ):
                 variant = variants[parent_id]
-                seen[(parent_id, common.axis_key(variant, variant.levels, values or {}))] = \
+                seen[(parent_id, common.axis_key(variant, variant.levels, values or {}))] = (
                     identifier
+                )
         return seen
 
     def _stored_unique(self, planned) -> dict:
@@ -317,28 +364,34 @@ class _ProductWriter:
 
     def _insert(self, planned: list) -> None:
         now = utcnow()
-        rows = [dict(plan["row"], created_at=now, updated_at=now, version=1)
-                for _, plan in planned]
+        rows = [dict(plan["row"], created_at=now, updated_at=now, version=1) for _, plan in planned]
         ids = self.session.execute(
             insert(Product).returning(Product.id, Product.identifier, sort_by_parameter_order=True),
             rows,
         ).all()
-        id_of = dict((ident, id_) for id_, ident in ids)
+        id_of = {ident: id_ for id_, ident in ids}
         links, uniques, versions, scores = [], [], [], []
         self.models.load({r["parent_id"] for r in rows})
         family_codes = {spec.id: code for code, spec in self.structure.families.items()}
         for (_, plan), row in zip(planned, rows, strict=True):
             pid = id_of[row["identifier"]]
             links += [{"product_id": pid, "category_id": c} for c in plan["categories"]]
-            uniques += [{"attribute_id": a, "data_key": k, "product_id": pid}
-                        for a, k in self._unique_keys(row["values"]).items()]
+            uniques += [
+                {"attribute_id": a, "data_key": k, "product_id": pid}
+                for a, k in self._unique_keys(row["values"]).items()
+            ]
             versions.append(self._version(pid, plan, now))
             merged = self.models.merged(row["parent_id"], row["values"])
-            results = completeness.compute(self.structure, family_codes.get(row["family_id"]),
-                                           merged)
+            results = completeness.compute(
+                self.structure, family_codes.get(row["family_id"]), merged
+            )
             scores += completeness._rows(self.structure, pid, results)
-        for table, data in ((product_category, links), (UniqueValue, uniques),
-                            (Version, versions), (Completeness, scores)):
+        for table, data in (
+            (product_category, links),
+            (UniqueValue, uniques),
+            (Version, versions),
+            (Completeness, scores),
+        ):
             if data:
                 self.session.execute(insert(table), data)
 
@@ -346,12 +399,26 @@ class _ProductWriter:
         row = plan["row"]
         codes = self.category_codes
         snapshot = {
-            "identifier": row["identifier"], "family": plan["family"], "parent": plan["parent"],
-            "enabled": row["enabled"], "workflow_status": row["workflow_status"],
-            "lifecycle": row["lifecycle"], "categories": sorted(codes[c] for c in plan["categories"]),
-            "values": row["values"], "associations": {},
+            "identifier": row["identifier"],
+            "family": plan["family"],
+            "parent": plan["parent"],
+            "enabled": row["enabled"],
+            "workflow_status": row["workflow_status"],
+            "lifecycle": row["lifecycle"],
+            "categories": sorted(codes[c] for c in plan["categories"]),
+            "values": row["values"],
+            "associations": {},
         }
-        return {"resource_type": products.RESOURCE, "resource_id": product_id,
-                "resource_key": row["identifier"], "number": 1, "author_id": self.actor.user_id,
-                "author": self.actor.name, "source": self.actor.source, "created_at": now,
-                "changes": diff_states(None, snapshot), "snapshot": snapshot, "comment": None}
+        return {
+            "resource_type": products.RESOURCE,
+            "resource_id": product_id,
+            "resource_key": row["identifier"],
+            "number": 1,
+            "author_id": self.actor.user_id,
+            "author": self.actor.name,
+            "source": self.actor.source,
+            "created_at": now,
+            "changes": diff_states(None, snapshot),
+            "snapshot": snapshot,
+            "comment": None,
+        }

@@ -121,32 +121,54 @@ def associations_state(session, *, product_id=None, model_id=None) -> dict:
 def resolve_associations(session, payload, problems: list[Problem], self_key=None) -> dict:
     """Validate ``{type: {"products": [...], "product_models": [...]}}``; return id maps."""
     if not isinstance(payload, dict):
-        problems.append(Problem("must be an object keyed by association type", field="associations"))
+        problems.append(
+            Problem("must be an object keyed by association type", field="associations")
+        )
         return {}
     types = {t.code: t for t in session.scalars(select(AssociationType))}
     resolved = {}
     for type_code, targets in payload.items():
         if type_code not in types:
-            problems.append(Problem(f"unknown association type {type_code!r}", field="associations"))
+            problems.append(
+                Problem(f"unknown association type {type_code!r}", field="associations")
+            )
             continue
         if not isinstance(targets, dict):
             problems.append(Problem(f"{type_code}: must be an object", field="associations"))
             continue
         resolved[types[type_code].id] = (
-            _targets(session, Product, Product.identifier, targets.get("products", []),
-                     type_code, problems, self_key),
-            _targets(session, ProductModel, ProductModel.code, targets.get("product_models", []),
-                     type_code, problems, self_key),
+            _targets(
+                session,
+                Product,
+                Product.identifier,
+                targets.get("products", []),
+                type_code,
+                problems,
+                self_key,
+            ),
+            _targets(
+                session,
+                ProductModel,
+                ProductModel.code,
+                targets.get("product_models", []),
+                type_code,
+                problems,
+                self_key,
+            ),
         )
     return resolved
 
 
 def _targets(session, model, column, keys, type_code, problems, self_key) -> list[int]:
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        problems.append(Problem(f"{type_code}: targets must be a list of codes", field="associations"))
+        problems.append(
+            Problem(f"{type_code}: targets must be a list of codes", field="associations")
+        )
         return []
     if self_key in keys:
-        problems.append(Problem(f"{type_code}: cannot be associated with itself", field="associations"))
+        problems.append(
+            Problem(f"{type_code}: cannot be associated with itself", field="associations")
+        )
     found = dict(session.execute(select(column, model.id).where(column.in_(keys))).all())
     unknown = [k for k in keys if k not in found]
     if unknown:
@@ -168,8 +190,20 @@ def write_associations(session, resolved: dict, *, product_id=None, model_id=Non
             delete(Association).where(owner, Association.association_type_id == type_id)
         )
         for target in product_ids:
-            session.add(Association(association_type_id=type_id, owner_product_id=product_id,
-                                    owner_model_id=model_id, target_product_id=target))
+            session.add(
+                Association(
+                    association_type_id=type_id,
+                    owner_product_id=product_id,
+                    owner_model_id=model_id,
+                    target_product_id=target,
+                )
+            )
         for target in model_ids:
-            session.add(Association(association_type_id=type_id, owner_product_id=product_id,
-                                    owner_model_id=model_id, target_model_id=target))
+            session.add(
+                Association(
+                    association_type_id=type_id,
+                    owner_product_id=product_id,
+                    owner_model_id=model_id,
+                    target_model_id=target,
+                )
+            )

@@ -136,9 +136,10 @@ def refresh_family(session, structure: Structure, family_id: int) -> None:
 def refresh_model_descendants(session, structure: Structure, model_id: int) -> None:
     """After a model's values changed: its variants (and its sub-models' variants)."""
     session.flush()
-    model_ids = [model_id, *session.scalars(
-        select(ProductModel.id).where(ProductModel.parent_id == model_id)
-    )]
+    model_ids = [
+        model_id,
+        *session.scalars(select(ProductModel.id).where(ProductModel.parent_id == model_id)),
+    ]
     ids = session.scalars(select(Product.id).where(Product.parent_id.in_(model_ids))).all()
     refresh_products(session, structure, ids)
 

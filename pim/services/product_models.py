@@ -45,9 +45,7 @@ def model_state(session, model: ProductModel) -> dict:
         "workflow_status": model.workflow_status,
         "categories": sorted(c.code for c in model.categories),
         "values": model.values or {},
-        "associations": common.associations_state(session, model_id=model.id)
-        if model.id
-        else {},
+        "associations": common.associations_state(session, model_id=model.id) if model.id else {},
     }
 
 
@@ -57,8 +55,9 @@ def create_model(session, payload: dict, actor: Actor, structure: Structure | No
     code = payload.get("code") if isinstance(payload, dict) else None
     subject = f"product model {code!r}"
     if not isinstance(code, str) or not code.strip() or len(code) > 255 or "\x00" in code:
-        raise InvalidData(subject, [Problem("a code is required (at most 255 characters)",
-                                            field="code")])
+        raise InvalidData(
+            subject, [Problem("a code is required (at most 255 characters)", field="code")]
+        )
     if session.scalar(select(ProductModel.id).where(ProductModel.code == code)):
         raise InvalidData(subject, [Problem(f"{code!r} is already used", field="code")])
     model = ProductModel(code=code, values={}, workflow_status=WorkflowStatus.DRAFT.value)
@@ -66,8 +65,14 @@ def create_model(session, payload: dict, actor: Actor, structure: Structure | No
     model.created_at = utcnow()
     session.add(model)
     _apply(session, structure, model, state, resolved)
-    history.record(session, resource_type=RESOURCE, resource_id=model.id,
-                   resource_key=model.code, snapshot=state, actor=actor)
+    history.record(
+        session,
+        resource_type=RESOURCE,
+        resource_id=model.id,
+        resource_key=model.code,
+        snapshot=state,
+        actor=actor,
+    )
     return model
 
 
@@ -85,25 +90,43 @@ def update_model(
     """Partial update of a model; returns the new Version or None when nothing changed."""
     subject = f"product model {model.code!r}"
     if expected_version is not None and expected_version != model.version:
-        raise ConflictError(subject, expected_version, model.version,
-                            history.versions_since(session, RESOURCE, model.id, expected_version))
+        raise ConflictError(
+            subject,
+            expected_version,
+            model.version,
+            history.versions_since(session, RESOURCE, model.id, expected_version),
+        )
     structure = structure or Structure.load(session)
     before = model_state(session, model)
-    state, resolved = _plan(session, structure, model, payload, subject,
-                            replace_values=replace_values)
+    state, resolved = _plan(
+        session, structure, model, payload, subject, replace_values=replace_values
+    )
     if state == before:
         return None
     _apply(session, structure, model, state, resolved)
-    return history.record(session, resource_type=RESOURCE, resource_id=model.id,
-                          resource_key=model.code, snapshot=state, before=before,
-                          actor=actor, comment=comment)
+    return history.record(
+        session,
+        resource_type=RESOURCE,
+        resource_id=model.id,
+        resource_key=model.code,
+        snapshot=state,
+        before=before,
+        actor=actor,
+        comment=comment,
+    )
 
 
 def delete_model(session, model: ProductModel, actor: Actor) -> None:
     """Delete a model with its sub-models and variants (cascade), recording a version."""
-    history.record(session, resource_type=RESOURCE, resource_id=model.id,
-                   resource_key=model.code, snapshot={"deleted": True},
-                   before=model_state(session, model), actor=actor)
+    history.record(
+        session,
+        resource_type=RESOURCE,
+        resource_id=model.id,
+        resource_key=model.code,
+        snapshot={"deleted": True},
+        before=model_state(session, model),
+        actor=actor,
+    )
     session.delete(model)
     session.flush()
 
@@ -112,10 +135,19 @@ def _revert(session, version, actor: Actor):
     model = session.get(ProductModel, version.resource_id)
     if model is None:
         raise NotFound(f"product model {version.resource_key!r} no longer exists")
-    payload = {k: v for k, v in version.snapshot.items()
-               if k in PAYLOAD_KEYS and k not in ("code", "family_variant", "parent")}
-    return update_model(session, model, payload, actor, replace_values=True,
-                        comment=f"reverted to version {version.number}")
+    payload = {
+        k: v
+        for k, v in version.snapshot.items()
+        if k in PAYLOAD_KEYS and k not in ("code", "family_variant", "parent")
+    }
+    return update_model(
+        session,
+        model,
+        payload,
+        actor,
+        replace_values=True,
+        comment=f"reverted to version {version.number}",
+    )
 
 
 history.register_reverter(RESOURCE, _revert)
@@ -125,11 +157,19 @@ def _plan(session, structure, model, payload, subject, *, replace_values):
     if not isinstance(payload, dict):
         raise InvalidData(subject, [Problem("the payload must be an object")])
     problems = [Problem("unknown field", field=k) for k in payload if k not in PAYLOAD_KEYS]
-    state = model_state(session, model) if model.id else {
-        "code": model.code, "family_variant": None, "parent": None,
-        "workflow_status": WorkflowStatus.DRAFT.value, "categories": [], "values": {},
-        "associations": {},
-    }
+    state = (
+        model_state(session, model)
+        if model.id
+        else {
+            "code": model.code,
+            "family_variant": None,
+            "parent": None,
+            "workflow_status": WorkflowStatus.DRAFT.value,
+            "categories": [],
+            "values": {},
+            "associations": {},
+        }
+    )
     resolved: dict = {}
     if model.id is None:
         _resolve_lineage(session, payload, state, resolved, problems)
@@ -145,24 +185,27 @@ def _plan(session, structure, model, payload, subject, *, replace_values):
         else:
             problems.append(Problem("unknown workflow status", field="workflow_status"))
     if "categories" in payload:
-        resolved["categories"] = common.resolve_categories(session, payload["categories"],
-                                                           problems)
+        resolved["categories"] = common.resolve_categories(session, payload["categories"], problems)
         state["categories"] = sorted(c.code for c in resolved["categories"])
     if "associations" in payload:
         resolved["associations"] = common.resolve_associations(
-            session, payload["associations"], problems, self_key=None)
+            session, payload["associations"], problems, self_key=None
+        )
         state["associations"] = {
-            t: {"products": sorted(set(v.get("products", []))),
-                "product_models": sorted(set(v.get("product_models", [])))}
-            for t, v in payload["associations"].items() if isinstance(v, dict)
-        } | {t: v for t, v in state["associations"].items()
-             if t not in payload["associations"]}
+            t: {
+                "products": sorted(set(v.get("products", []))),
+                "product_models": sorted(set(v.get("product_models", []))),
+            }
+            for t, v in payload["associations"].items()
+            if isinstance(v, dict)
+        } | {t: v for t, v in state["associations"].items() if t not in payload["associations"]}
     raw = payload.get("values", {})
     values = raw if replace_values else common.merge_raw_values(state["values"], raw)
     fv = resolved.get("family_variant")
     if fv is not None:
-        state["values"] = _check_values(session, structure, subject, model, fv,
-                                        resolved.get("parent"), values, problems)
+        state["values"] = _check_values(
+            session, structure, subject, model, fv, resolved.get("parent"), values, problems
+        )
     if problems:
         raise InvalidData(subject, problems)
     return state, resolved
@@ -179,17 +222,27 @@ def _resolve_lineage(session, payload, state, resolved, problems) -> None:
             problems.append(Problem("a sub-model's parent must be a root model", field="parent"))
         levels = {r.level for r in parent.family_variant.attribute_sets}
         if len(levels) < 2:
-            problems.append(Problem(f"family variant {parent.family_variant.code} has one "
-                                    "level: attach products to the root model", field="parent"))
+            problems.append(
+                Problem(
+                    f"family variant {parent.family_variant.code} has one "
+                    "level: attach products to the root model",
+                    field="parent",
+                )
+            )
         resolved["parent"], resolved["family_variant"] = parent, parent.family_variant
         state["parent"], state["family_variant"] = parent.code, parent.family_variant.code
         return
     code = payload.get("family_variant")
     fv = session.scalar(select(FamilyVariant).where(FamilyVariant.code == code)) if code else None
     if fv is None:
-        problems.append(Problem(f"unknown family variant {code!r}" if code else
-                                "a family variant (or a parent model) is required",
-                                field="family_variant"))
+        problems.append(
+            Problem(
+                f"unknown family variant {code!r}"
+                if code
+                else "a family variant (or a parent model) is required",
+                field="family_variant",
+            )
+        )
         return
     resolved["family_variant"], resolved["parent"] = fv, None
     state["family_variant"] = fv.code
@@ -201,8 +254,9 @@ def _check_values(session, structure, subject, model, fv, parent, values, proble
     level = 0 if parent is None else 1
     allowed, why = common.allowed_attributes(structure, family, variant, level)
     try:
-        values = normalize_values(structure, values, subject=subject, allowed=allowed,
-                                  why_not_allowed=why)
+        values = normalize_values(
+            structure, values, subject=subject, allowed=allowed, why_not_allowed=why
+        )
     except InvalidData as invalid:
         problems.extend(invalid.problems)
         return {}
@@ -217,13 +271,19 @@ def _check_values(session, structure, subject, model, fv, parent, values, proble
 def _sibling_problems(session, variant, model, parent, values) -> list[Problem]:
     mine = common.axis_key(variant, 1, values)
     query = select(ProductModel.code, ProductModel.values).where(
-        ProductModel.parent_id == parent.id)
+        ProductModel.parent_id == parent.id
+    )
     if model.id:
         query = query.where(ProductModel.id != model.id)
     for code, other in session.execute(query):
         if common.axis_key(variant, 1, other or {}) == mine:
-            return [Problem(f"sub-model {code!r} of {parent.code!r} already has these axis "
-                            f"values: {', '.join(map(str, mine))}", field="values")]
+            return [
+                Problem(
+                    f"sub-model {code!r} of {parent.code!r} already has these axis "
+                    f"values: {', '.join(map(str, mine))}",
+                    field="values",
+                )
+            ]
     return []
 
 

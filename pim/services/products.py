@@ -182,7 +182,11 @@ def _revert(session, version, actor: Actor):
         raise NotFound(f"product {version.resource_key!r} no longer exists")
     payload = {k: v for k, v in version.snapshot.items() if k in PAYLOAD_KEYS}
     return update_product(
-        session, product, payload, actor, replace_values=True,
+        session,
+        product,
+        payload,
+        actor,
+        replace_values=True,
         comment=f"reverted to version {version.number}",
     )
 
@@ -195,8 +199,13 @@ def identifier_problems(session, identifier, check_taken: bool = True) -> list[P
     if not isinstance(identifier, str) or not identifier.strip():
         return [Problem("an identifier is required", field="identifier")]
     if identifier != identifier.strip() or any(c in identifier for c in "\x00\r\n\t,;"):
-        return [Problem("must not contain spaces at the ends, commas, semicolons, "
-                        "tabs, line breaks or NUL bytes", field="identifier")]
+        return [
+            Problem(
+                "must not contain spaces at the ends, commas, semicolons, "
+                "tabs, line breaks or NUL bytes",
+                field="identifier",
+            )
+        ]
     if len(identifier) > MAX_IDENTIFIER_LENGTH:
         return [Problem(f"is longer than {MAX_IDENTIFIER_LENGTH} characters", field="identifier")]
     if check_taken and session.scalar(select(Product.id).where(Product.identifier == identifier)):
@@ -208,11 +217,21 @@ def _plan(session, structure, product, payload, subject, *, replace_values) -> _
     if not isinstance(payload, dict):
         raise InvalidData(subject, [Problem("the payload must be an object")])
     problems = [Problem("unknown field", field=k) for k in payload if k not in PAYLOAD_KEYS]
-    state = product_state(session, product) if product.id else {
-        "identifier": product.identifier, "family": None, "parent": None, "enabled": True,
-        "workflow_status": WorkflowStatus.DRAFT.value, "lifecycle": Lifecycle.NEW.value,
-        "categories": [], "values": {}, "associations": {},
-    }
+    state = (
+        product_state(session, product)
+        if product.id
+        else {
+            "identifier": product.identifier,
+            "family": None,
+            "parent": None,
+            "enabled": True,
+            "workflow_status": WorkflowStatus.DRAFT.value,
+            "lifecycle": Lifecycle.NEW.value,
+            "categories": [],
+            "values": {},
+            "associations": {},
+        }
+    )
     _scalar_fields(payload, state, problems)
     parent = _resolve_parent(session, payload, product, state, problems)
     family = _resolve_family(session, payload, product, parent, state, problems)
@@ -264,11 +283,14 @@ def _resolve_parent(session, payload, product, state, problems):
     if parent is None:
         problems.append(Problem(f"unknown product model {code!r}", field="parent"))
         return None
-    levels = len(set(r.level for r in parent.family_variant.attribute_sets))
+    levels = len({r.level for r in parent.family_variant.attribute_sets})
     if parent.level != levels - 1:
         problems.append(
-            Problem(f"{code!r} is not at the last model level of its family variant; "
-                    "attach the product to one of its sub-models", field="parent")
+            Problem(
+                f"{code!r} is not at the last model level of its family variant; "
+                "attach the product to one of its sub-models",
+                field="parent",
+            )
         )
     state["parent"] = code
     return parent
@@ -280,8 +302,10 @@ def _resolve_family(session, payload, product, parent, state, problems):
         parent_family = parent.family_variant.family
         if code not in (None, parent_family.code):
             problems.append(
-                Problem(f"a variant of {parent.code!r} must be in family {parent_family.code}",
-                        field="family")
+                Problem(
+                    f"a variant of {parent.code!r} must be in family {parent_family.code}",
+                    field="family",
+                )
             )
         state["family"] = parent_family.code
         return parent_family
@@ -339,8 +363,11 @@ def _unique_problems(session, structure, product, values, problems) -> dict:
         if keys.get(attr_id) == key and owner_id != product.id:
             other = session.get(Product, owner_id)
             problems.append(
-                Problem(f"{key!r} is already used by product {other.identifier!r} "
-                        "(the attribute is unique)", attribute=by_id[attr_id])
+                Problem(
+                    f"{key!r} is already used by product {other.identifier!r} "
+                    "(the attribute is unique)",
+                    attribute=by_id[attr_id],
+                )
             )
     return keys
 
@@ -362,9 +389,13 @@ def _variant_problems(session, structure, product, parent, values) -> list[Probl
     for identifier, other_values in siblings:
         if common.axis_key(variant, level, other_values or {}) == mine:
             axes = ", ".join(variant.axes.get(level, ()))
-            return [Problem(f"variant {identifier!r} of {parent.code!r} already has these "
-                            f"values for the axes ({axes}): {', '.join(map(str, mine))}",
-                            field="values")]
+            return [
+                Problem(
+                    f"variant {identifier!r} of {parent.code!r} already has these "
+                    f"values for the axes ({axes}): {', '.join(map(str, mine))}",
+                    field="values",
+                )
+            ]
     return []
 
 
@@ -386,7 +417,9 @@ def _apply(session, structure, product: Product, plan: _Plan) -> None:
     if plan.unique_keys:
         session.execute(
             insert(UniqueValue),
-            [{"attribute_id": a, "data_key": k, "product_id": product.id}
-             for a, k in plan.unique_keys.items()],
+            [
+                {"attribute_id": a, "data_key": k, "product_id": product.id}
+                for a, k in plan.unique_keys.items()
+            ],
         )
     completeness.refresh_products(session, structure, [product.id])

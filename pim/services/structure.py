@@ -16,11 +16,11 @@ from babel.numbers import is_currency
 from sqlalchemy import String, cast, func, literal, or_, select
 
 from pim.models import (
+    AssociationType,
     Attribute,
     AttributeGroup,
     AttributeOption,
     AttributeType,
-    AssociationType,
     Category,
     Channel,
     Currency,
@@ -49,8 +49,10 @@ def _fail(subject: str, *problems: Problem):
 
 def _check_code(session, subject, code, model, column) -> None:
     if not isinstance(code, str) or not CODE_RE.match(code):
-        _fail(subject, Problem("a code of letters, digits and _ (at most 100) is required",
-                               field="code"))
+        _fail(
+            subject,
+            Problem("a code of letters, digits and _ (at most 100) is required", field="code"),
+        )
     if session.scalar(select(model.id).where(column == code)) is not None:
         _fail(subject, Problem(f"{code!r} is already used", field="code"))
 
@@ -62,23 +64,34 @@ def _labels(subject, labels) -> dict:
         isinstance(k, str) and isinstance(v, str) and len(v) <= 255 and "\x00" not in v
         for k, v in labels.items()
     ):
-        _fail(subject, Problem("labels must map locale codes to texts (≤ 255 characters)",
-                               field="labels"))
+        _fail(
+            subject,
+            Problem("labels must map locale codes to texts (≤ 255 characters)", field="labels"),
+        )
     return {k: v for k, v in labels.items() if v}
 
 
 def _get(session, model, code, what: str, field: str | None = None):
     obj = session.scalar(select(model).where(model.code == code)) if code else None
     if obj is None:
-        raise NotFound(f"unknown {what} {code!r}") if field is None else InvalidData(
-            what, [Problem(f"unknown {what} {code!r}", field=field)])
+        raise (
+            NotFound(f"unknown {what} {code!r}")
+            if field is None
+            else InvalidData(what, [Problem(f"unknown {what} {code!r}", field=field)])
+        )
     return obj
 
 
 def _record(session, resource_type, entity, snapshot, actor, before=None):
-    return history.record(session, resource_type=resource_type, resource_id=entity.id,
-                          resource_key=entity.code, snapshot=snapshot, before=before,
-                          actor=actor)
+    return history.record(
+        session,
+        resource_type=resource_type,
+        resource_id=entity.id,
+        resource_key=entity.code,
+        snapshot=snapshot,
+        before=before,
+        actor=actor,
+    )
 
 
 # --- locales and currencies -------------------------------------------------------------
@@ -142,9 +155,7 @@ def update_channel(session, channel: Channel, payload: dict, actor: Actor):
     before = channel_state(channel)
     _apply_channel(session, channel, payload, f"channel {channel.code!r}")
     version = _record(session, "channel", channel, channel_state(channel), actor, before)
-    if version is not None and (
-        version.changes.keys() & {"locales", "currencies"}
-    ):
+    if version is not None and (version.changes.keys() & {"locales", "currencies"}):
         completeness.refresh_all(session, Structure.load(session))
     return version
 
@@ -157,12 +168,12 @@ def _apply_channel(session, channel, payload, subject) -> None:
         if not channel.locales:
             _fail(subject, Problem("a channel needs at least one locale", field="locales"))
     if "currencies" in payload:
-        channel.currencies = _many(session, Currency, payload["currencies"], subject,
-                                   "currencies")
+        channel.currencies = _many(session, Currency, payload["currencies"], subject, "currencies")
     if "category_tree" in payload:
         tree = payload["category_tree"]
-        channel.category_tree = _get(session, Category, tree, "category", "category_tree") \
-            if tree else None
+        channel.category_tree = (
+            _get(session, Category, tree, "category", "category_tree") if tree else None
+        )
         if channel.category_tree is not None and channel.category_tree.parent_id is not None:
             _fail(subject, Problem("must be the root of a category tree", field="category_tree"))
     session.flush()
@@ -185,12 +196,20 @@ def create_attribute_group(session, payload: dict, actor: Actor) -> AttributeGro
     """Create an attribute group: ``code``, ``labels``, ``sort_order``."""
     subject = f"attribute group {payload.get('code')!r}"
     _check_code(session, subject, payload.get("code"), AttributeGroup, AttributeGroup.code)
-    group = AttributeGroup(code=payload["code"], labels=_labels(subject, payload.get("labels")),
-                           sort_order=int(payload.get("sort_order", 0)))
+    group = AttributeGroup(
+        code=payload["code"],
+        labels=_labels(subject, payload.get("labels")),
+        sort_order=int(payload.get("sort_order", 0)),
+    )
     session.add(group)
     session.flush()
-    _record(session, "attribute_group", group,
-            {"code": group.code, "labels": group.labels, "sort_order": group.sort_order}, actor)
+    _record(
+        session,
+        "attribute_group",
+        group,
+        {"code": group.code, "labels": group.labels, "sort_order": group.sort_order},
+        actor,
+    )
     return group
 
 
@@ -233,15 +252,26 @@ def create_attribute(session, payload: dict, actor: Actor) -> Attribute:
     unique = bool(payload.get("unique"))
     if kind == "identifier":
         if session.scalar(select(Attribute.id).where(Attribute.type == "identifier")):
-            _fail(subject, Problem("the catalogue already has an identifier attribute",
-                                   field="type"))
+            _fail(
+                subject, Problem("the catalogue already has an identifier attribute", field="type")
+            )
         localizable, scopable, unique = False, False, True
-    if unique and (localizable or scopable or kind not in {"identifier", "text", "number",
-                                                           "date"}):
-        _fail(subject, Problem("only non-localizable, non-scopable text, number or date "
-                               "attributes can be unique", field="unique"))
-    attr = Attribute(code=payload["code"], type=kind, localizable=localizable,
-                     scopable=scopable, is_unique=unique, labels={})
+    if unique and (localizable or scopable or kind not in {"identifier", "text", "number", "date"}):
+        _fail(
+            subject,
+            Problem(
+                "only non-localizable, non-scopable text, number or date attributes can be unique",
+                field="unique",
+            ),
+        )
+    attr = Attribute(
+        code=payload["code"],
+        type=kind,
+        localizable=localizable,
+        scopable=scopable,
+        is_unique=unique,
+        labels={},
+    )
     attr.group = _get(session, AttributeGroup, payload.get("group"), "attribute group", "group")
     _apply_attribute(session, attr, payload, subject)
     session.add(attr)
@@ -254,8 +284,11 @@ def create_attribute(session, payload: dict, actor: Actor) -> Attribute:
 def update_attribute(session, attr: Attribute, payload: dict, actor: Actor):
     """Change labels, group, order and validation rules (type and scope are fixed)."""
     subject = f"attribute {attr.code!r}"
-    fixed = [k for k in ("code", "type", "localizable", "scopable", "unique", "metric_family")
-             if k in payload and payload[k] != attribute_state(attr)[k]]
+    fixed = [
+        k
+        for k in ("code", "type", "localizable", "scopable", "unique", "metric_family")
+        if k in payload and payload[k] != attribute_state(attr)[k]
+    ]
     if fixed:
         _fail(subject, *[Problem("cannot be changed after creation", field=k) for k in fixed])
     before = attribute_state(attr)
@@ -295,9 +328,14 @@ def _apply_attribute(session, attr, payload, subject) -> None:
         family = payload.get("metric_family", attr.metric_family)
         unit = payload.get("default_unit", attr.default_unit)
         if family not in UNIT_FAMILIES or unit not in UNIT_FAMILIES[family]:
-            _fail(subject, Problem(f"metric attributes need a unit family "
-                                   f"({', '.join(UNIT_FAMILIES)}) and one of its units",
-                                   field="metric_family"))
+            _fail(
+                subject,
+                Problem(
+                    f"metric attributes need a unit family "
+                    f"({', '.join(UNIT_FAMILIES)}) and one of its units",
+                    field="metric_family",
+                ),
+            )
         attr.metric_family, attr.default_unit = family, unit
 
 
@@ -324,8 +362,13 @@ def _set_options(session, attr, options, subject, replace=False) -> None:
     for i, opt in enumerate(options):
         code = opt.get("code") if isinstance(opt, dict) else None
         if not isinstance(code, str) or not CODE_RE.match(code) or code in wanted:
-            _fail(subject, Problem(f"option {i + 1}: a unique code of letters, digits and _ "
-                                   "is required", field="options"))
+            _fail(
+                subject,
+                Problem(
+                    f"option {i + 1}: a unique code of letters, digits and _ is required",
+                    field="options",
+                ),
+            )
         swatch = opt.get("swatch")
         if swatch and not SWATCH_RE.match(swatch):
             _fail(subject, Problem(f"option {code}: swatch must be #rrggbb", field="options"))
@@ -384,9 +427,14 @@ def _holders_of(session, attr_code: str, needle: str | None = None):
 def _refuse_if_option_used(session, attr, code, subject) -> None:
     users = list(_holders_of(session, attr.code, code))
     if users:
-        _fail(subject, Problem(f"option {code!r} is used by {len(users)} products/models "
-                               f"(e.g. {', '.join(users[:3])}); change them first",
-                               field="options"))
+        _fail(
+            subject,
+            Problem(
+                f"option {code!r} is used by {len(users)} products/models "
+                f"(e.g. {', '.join(users[:3])}); change them first",
+                field="options",
+            ),
+        )
 
 
 def delete_attribute(session, attr: Attribute, actor: Actor) -> None:
@@ -394,12 +442,20 @@ def delete_attribute(session, attr: Attribute, actor: Actor) -> None:
     subject = f"attribute {attr.code!r}"
     users = list(_holders_of(session, attr.code))
     if users:
-        _fail(subject, Problem(f"has values in {len(users)} products/models "
-                               f"(e.g. {', '.join(users[:3])}); remove them first"))
+        _fail(
+            subject,
+            Problem(
+                f"has values in {len(users)} products/models "
+                f"(e.g. {', '.join(users[:3])}); remove them first"
+            ),
+        )
     if attr.type == "identifier":
         _fail(subject, Problem("the identifier attribute cannot be deleted"))
-    used_as_axis = session.scalar(select(FamilyVariantAttribute.family_variant_id).where(
-        FamilyVariantAttribute.attribute_id == attr.id, FamilyVariantAttribute.is_axis))
+    used_as_axis = session.scalar(
+        select(FamilyVariantAttribute.family_variant_id).where(
+            FamilyVariantAttribute.attribute_id == attr.id, FamilyVariantAttribute.is_axis
+        )
+    )
     if used_as_axis:
         _fail(subject, Problem("is a variant axis of a family variant"))
     _record(session, "attribute", attr, {"deleted": True}, actor, attribute_state(attr))
@@ -480,14 +536,24 @@ def _set_requirements(session, family, requirements, codes, subject) -> None:
             _fail(subject, Problem(f"unknown channel {channel_code!r}", field="requirements"))
         outside = [c for c in attr_codes if c not in codes]
         if outside:
-            _fail(subject, Problem(f"{', '.join(outside)} not in the family's attributes",
-                                   field="requirements"))
-        rows += [FamilyRequirement(attribute=attrs[c], channel=channels[channel_code])
-                 for c in dict.fromkeys(attr_codes)]
-    kept = {(r.channel_id, r.attribute_id) for r in family.requirements
-            if r.channel.code not in requirements}
-    family.requirements = [r for r in family.requirements
-                           if (r.channel_id, r.attribute_id) in kept] + rows
+            _fail(
+                subject,
+                Problem(
+                    f"{', '.join(outside)} not in the family's attributes", field="requirements"
+                ),
+            )
+        rows += [
+            FamilyRequirement(attribute=attrs[c], channel=channels[channel_code])
+            for c in dict.fromkeys(attr_codes)
+        ]
+    kept = {
+        (r.channel_id, r.attribute_id)
+        for r in family.requirements
+        if r.channel.code not in requirements
+    }
+    family.requirements = [
+        r for r in family.requirements if (r.channel_id, r.attribute_id) in kept
+    ] + rows
 
 
 def family_variant_state(fv: FamilyVariant) -> dict:
@@ -500,8 +566,12 @@ def family_variant_state(fv: FamilyVariant) -> dict:
     for entry in sets.values():
         entry["axes"].sort()
         entry["attributes"].sort()
-    return {"code": fv.code, "family": fv.family.code, "labels": fv.labels,
-            "variant_attribute_sets": [sets[k] for k in sorted(sets)]}
+    return {
+        "code": fv.code,
+        "family": fv.family.code,
+        "labels": fv.labels,
+        "variant_attribute_sets": [sets[k] for k in sorted(sets)],
+    }
 
 
 def create_family_variant(session, payload: dict, actor: Actor) -> FamilyVariant:
@@ -513,8 +583,9 @@ def create_family_variant(session, payload: dict, actor: Actor) -> FamilyVariant
     if not isinstance(sets, list) or not 1 <= len(sets) <= 2:
         _fail(subject, Problem("one or two levels are required", field="variant_attribute_sets"))
     family_attrs = {a.code: a for a in family.attributes}
-    fv = FamilyVariant(code=payload["code"], family=family,
-                       labels=_labels(subject, payload.get("labels")))
+    fv = FamilyVariant(
+        code=payload["code"], family=family, labels=_labels(subject, payload.get("labels"))
+    )
     seen: set[str] = set()
     for expected_level, level_set in enumerate(sets, start=1):
         fv.attribute_sets += _level_rows(subject, level_set, expected_level, family_attrs, seen)
@@ -541,8 +612,14 @@ def _level_rows(subject, level_set, expected_level, family_attrs, seen):
         seen.add(code)
         is_axis = code in axes
         if is_axis and (attr.type not in AXIS_TYPES or attr.localizable or attr.scopable):
-            _fail(subject, Problem(f"{code!r} cannot be an axis (must be a non-localizable, "
-                                   "non-scopable select, boolean, number or metric)", field=field))
+            _fail(
+                subject,
+                Problem(
+                    f"{code!r} cannot be an axis (must be a non-localizable, "
+                    "non-scopable select, boolean, number or metric)",
+                    field=field,
+                ),
+            )
         rows.append(FamilyVariantAttribute(attribute=attr, level=expected_level, is_axis=is_axis))
     return rows
 
@@ -551,19 +628,29 @@ def _level_rows(subject, level_set, expected_level, family_attrs, seen):
 
 
 def category_state(category: Category) -> dict:
-    return {"code": category.code, "parent": category.parent.code if category.parent else None,
-            "labels": category.labels, "sort_order": category.sort_order}
+    return {
+        "code": category.code,
+        "parent": category.parent.code if category.parent else None,
+        "labels": category.labels,
+        "sort_order": category.sort_order,
+    }
 
 
 def create_category(session, payload: dict, actor: Actor) -> Category:
     """Create a category (a tree root when ``parent`` is empty)."""
     subject = f"category {payload.get('code')!r}"
     _check_code(session, subject, payload.get("code"), Category, Category.code)
-    parent = _get(session, Category, payload["parent"], "category", "parent") \
-        if payload.get("parent") else None
-    category = Category(code=payload["code"], parent=parent,
-                        labels=_labels(subject, payload.get("labels")),
-                        sort_order=int(payload.get("sort_order", 0)))
+    parent = (
+        _get(session, Category, payload["parent"], "category", "parent")
+        if payload.get("parent")
+        else None
+    )
+    category = Category(
+        code=payload["code"],
+        parent=parent,
+        labels=_labels(subject, payload.get("labels")),
+        sort_order=int(payload.get("sort_order", 0)),
+    )
     session.add(category)
     session.flush()
     category.path = f"{parent.path if parent else '/'}{category.id}/"
@@ -599,15 +686,19 @@ def subtree_ids(session, category: Category) -> list[int]:
 
 def category_in_use(session, category: Category) -> bool:
     """Whether a channel uses this category as its tree (refuses deletion)."""
-    return session.scalar(select(Channel.id).where(
-        or_(Channel.category_tree_id == category.id))) is not None
+    return (
+        session.scalar(select(Channel.id).where(or_(Channel.category_tree_id == category.id)))
+        is not None
+    )
 
 
 def delete_category(session, category: Category, actor: Actor) -> None:
     """Delete a category and its subtree; products lose those categories."""
     if category_in_use(session, category):
-        _fail(f"category {category.code!r}",
-              Problem("is the category tree of a channel; change the channel first"))
+        _fail(
+            f"category {category.code!r}",
+            Problem("is the category tree of a channel; change the channel first"),
+        )
     _record(session, "category", category, {"deleted": True}, actor, category_state(category))
     for cid in reversed(subtree_ids(session, category)):
         session.delete(session.get(Category, cid))

@@ -194,7 +194,9 @@ def _load_families(session, attributes: dict) -> dict:
             code=fam.code,
             labels=dict(fam.labels or {}),
             attributes=frozenset(a.code for a in fam.attributes),
-            requirements={ch: tuple(sorted(codes, key=order.get)) for ch, codes in required.items()},
+            requirements={
+                ch: tuple(sorted(codes, key=order.get)) for ch, codes in required.items()
+            },
             label_attribute=fam.label_attribute.code if fam.label_attribute else None,
             image_attribute=fam.image_attribute.code if fam.image_attribute else None,
         )
