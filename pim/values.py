@@ -168,7 +168,7 @@ def _decimal(data, what: str = "number") -> Decimal:
     try:
         number = Decimal(str(data).strip())
     except InvalidOperation:
-        raise _Refused(f"{_show(data)} is not a {what}") from None
+        raise _Refused(f"{_show(data)} is not a valid {what}") from None
     if not number.is_finite():
         raise _Refused(f"{_show(data)} is not a finite {what}")
     if abs(number) >= Decimal("1e15"):

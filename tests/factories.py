@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from pim.services import product_models, products, structure
 from pim.services.actors import Actor
 
@@ -199,3 +201,9 @@ def build_catalog(session) -> Catalog:
         )
     session.flush()
     return Catalog(session)
+
+
+@pytest.fixture
+def catalog(db_session) -> Catalog:
+    """The small catalogue of :func:`build_catalog`, rolled back after the test."""
+    return build_catalog(db_session)

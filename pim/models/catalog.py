@@ -82,8 +82,11 @@ class ProductModel(db.Model):
 
     family_variant: Mapped[FamilyVariant] = relationship()
     parent: Mapped[ProductModel | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[ProductModel]] = relationship(back_populates="parent")
-    products: Mapped[list[Product]] = relationship(back_populates="parent")
+    children: Mapped[list[ProductModel]] = relationship(
+        back_populates="parent", passive_deletes="all"
+    )
+    # the database cascades deletions; services record a version for each deleted item
+    products: Mapped[list[Product]] = relationship(back_populates="parent", passive_deletes="all")
     categories: Mapped[list[Category]] = relationship(secondary=model_category)
 
     @property

@@ -141,7 +141,12 @@ class _ProductWriter:
         fresh, seen = [], set()
         for i, payload in enumerate(batch):
             key = keys[i]
-            if isinstance(key, str) and (key in existing or key in seen):
+            if isinstance(key, str) and key in seen:
+                # the same identifier twice: write what came before, then update in order
+                self._create_many(fresh, result)
+                fresh, seen = [], set()
+                self._update_one(payload, offset + i, result)
+            elif isinstance(key, str) and key in existing:
                 self._update_one(payload, offset + i, result)
             else:
                 fresh.append((offset + i, payload))

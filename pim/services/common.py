@@ -23,13 +23,11 @@ def merge_raw_values(current: dict, incoming) -> dict:
         if not isinstance(entries, list):
             merged[code] = entries
             continue
-        existing = merged.get(code, [])
-        for entry in entries:
-            if isinstance(entry, dict):
-                key = (entry.get("locale"), entry.get("scope"))
-                existing = [e for e in existing if (e.get("locale"), e.get("scope")) != key]
-            existing.append(entry)
-        merged[code] = existing
+        # incoming entries replace stored ones with the same locale and scope; duplicates
+        # inside the incoming list are kept so that validation reports them
+        keys = {(e.get("locale"), e.get("scope")) for e in entries if isinstance(e, dict)}
+        kept = [e for e in merged.get(code, []) if (e.get("locale"), e.get("scope")) not in keys]
+        merged[code] = kept + entries
     return merged
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from pim.models import FamilyVariant, ProductModel, WorkflowStatus
 from pim.models.types import utcnow
-from pim.services import common, completeness, history
+from pim.services import common, completeness, history, products
 from pim.services.actors import Actor
 from pim.services.errors import ConflictError, InvalidData, NotFound, Problem
 from pim.services.structure_cache import Structure
@@ -117,7 +117,12 @@ def update_model(
 
 
 def delete_model(session, model: ProductModel, actor: Actor) -> None:
-    """Delete a model with its sub-models and variants (cascade), recording a version."""
+    """Delete a model with its sub-models and variants, recording a version for each."""
+    for child in list(model.children):
+        delete_model(session, child, actor)
+    for product in list(model.products):
+        products.delete_product(session, product, actor)
+    session.expire(model, ["children", "products"])
     history.record(
         session,
         resource_type=RESOURCE,

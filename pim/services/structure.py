@@ -8,6 +8,7 @@ deletion) — recomputes the stored completeness in the same transaction.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from babel import Locale as BabelLocale
@@ -41,6 +42,17 @@ from pim.units import UNIT_FAMILIES
 CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,100}$")
 AXIS_TYPES = {"simple_select", "boolean", "metric", "number"}
 SWATCH_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _atomic(func):
+    """Run a structure write in a savepoint: a refusal leaves nothing half-added."""
+
+    @functools.wraps(func)
+    def wrapper(session, *args, **kwargs):
+        with session.begin_nested():
+            return func(session, *args, **kwargs)
+
+    return wrapper
 
 
 def _fail(subject: str, *problems: Problem):
@@ -97,6 +109,7 @@ def _record(session, resource_type, entity, snapshot, actor, before=None):
 # --- locales and currencies -------------------------------------------------------------
 
 
+@_atomic
 def create_locale(session, code: str, actor: Actor) -> Locale:
     """Add a locale such as ``fr_FR`` (validated against CLDR)."""
     subject = f"locale {code!r}"
@@ -112,6 +125,7 @@ def create_locale(session, code: str, actor: Actor) -> Locale:
     return locale
 
 
+@_atomic
 def create_currency(session, code: str, actor: Actor) -> Currency:
     """Add an ISO 4217 currency such as ``EUR``."""
     subject = f"currency {code!r}"
@@ -138,6 +152,7 @@ def channel_state(channel: Channel) -> dict:
     }
 
 
+@_atomic
 def create_channel(session, payload: dict, actor: Actor) -> Channel:
     """Create a channel: ``code``, ``labels``, ``locales``, ``currencies``, ``category_tree``."""
     subject = f"channel {payload.get('code')!r}"
@@ -150,6 +165,7 @@ def create_channel(session, payload: dict, actor: Actor) -> Channel:
     return channel
 
 
+@_atomic
 def update_channel(session, channel: Channel, payload: dict, actor: Actor):
     """Change labels, locales, currencies or tree; completeness is recomputed."""
     before = channel_state(channel)
@@ -192,6 +208,7 @@ def _many(session, model, codes, subject, field):
 # --- attribute groups, attributes, options ---------------------------------------------------
 
 
+@_atomic
 def create_attribute_group(session, payload: dict, actor: Actor) -> AttributeGroup:
     """Create an attribute group: ``code``, ``labels``, ``sort_order``."""
     subject = f"attribute group {payload.get('code')!r}"
@@ -241,6 +258,7 @@ def attribute_state(attr: Attribute) -> dict:
     }
 
 
+@_atomic
 def create_attribute(session, payload: dict, actor: Actor) -> Attribute:
     """Create a typed attribute (see :func:`attribute_state` for the fields)."""
     subject = f"attribute {payload.get('code')!r}"
@@ -264,6 +282,7 @@ def create_attribute(session, payload: dict, actor: Actor) -> Attribute:
                 field="unique",
             ),
         )
+    group = _get(session, AttributeGroup, payload.get("group"), "attribute group", "group")
     attr = Attribute(
         code=payload["code"],
         type=kind,
@@ -272,15 +291,16 @@ def create_attribute(session, payload: dict, actor: Actor) -> Attribute:
         is_unique=unique,
         labels={},
     )
-    attr.group = _get(session, AttributeGroup, payload.get("group"), "attribute group", "group")
-    _apply_attribute(session, attr, payload, subject)
     session.add(attr)
+    attr.group = group
+    _apply_attribute(session, attr, payload, subject)
     session.flush()
     _set_options(session, attr, payload.get("options", []), subject)
     _record(session, "attribute", attr, attribute_state(attr), actor)
     return attr
 
 
+@_atomic
 def update_attribute(session, attr: Attribute, payload: dict, actor: Actor):
     """Change labels, group, order and validation rules (type and scope are fixed)."""
     subject = f"attribute {attr.code!r}"
@@ -388,6 +408,7 @@ def _set_options(session, attr, options, subject, replace=False) -> None:
     session.flush()
 
 
+@_atomic
 def add_option(session, attr: Attribute, option: dict, actor: Actor):
     """Add (or update) one option of a select attribute."""
     before = attribute_state(attr)
@@ -396,6 +417,7 @@ def add_option(session, attr: Attribute, option: dict, actor: Actor):
     return _record(session, "attribute", attr, attribute_state(attr), actor, before)
 
 
+@_atomic
 def remove_option(session, attr: Attribute, code: str, actor: Actor):
     """Remove an option; refused while products or models still use it."""
     before = attribute_state(attr)
@@ -437,6 +459,7 @@ def _refuse_if_option_used(session, attr, code, subject) -> None:
         )
 
 
+@_atomic
 def delete_attribute(session, attr: Attribute, actor: Actor) -> None:
     """Delete an attribute that no product or model uses; completeness is recomputed."""
     subject = f"attribute {attr.code!r}"
@@ -482,6 +505,7 @@ def family_state(family: Family) -> dict:
     }
 
 
+@_atomic
 def create_family(session, payload: dict, actor: Actor) -> Family:
     """Create a family: attributes, label/image attribute, requirements per channel."""
     subject = f"family {payload.get('code')!r}"
@@ -493,6 +517,7 @@ def create_family(session, payload: dict, actor: Actor) -> Family:
     return family
 
 
+@_atomic
 def update_family(session, family: Family, payload: dict, actor: Actor):
     """Change a family; its products' completeness is recomputed."""
     before = family_state(family)
@@ -512,6 +537,8 @@ def _apply_family(session, family, payload, subject) -> None:
         if identifier is not None and identifier not in attrs:
             attrs.append(identifier)
         family.attributes = attrs
+        # a requirement on an attribute the family no longer has would never be fillable
+        family.requirements = [r for r in family.requirements if r.attribute in attrs]
     codes = {a.code for a in family.attributes}
     for key in ("label_attribute", "image_attribute"):
         if key in payload:
@@ -574,6 +601,7 @@ def family_variant_state(fv: FamilyVariant) -> dict:
     }
 
 
+@_atomic
 def create_family_variant(session, payload: dict, actor: Actor) -> FamilyVariant:
     """Create a family variant with one or two levels of axes and owned attributes."""
     subject = f"family variant {payload.get('code')!r}"
@@ -583,9 +611,9 @@ def create_family_variant(session, payload: dict, actor: Actor) -> FamilyVariant
     if not isinstance(sets, list) or not 1 <= len(sets) <= 2:
         _fail(subject, Problem("one or two levels are required", field="variant_attribute_sets"))
     family_attrs = {a.code: a for a in family.attributes}
-    fv = FamilyVariant(
-        code=payload["code"], family=family, labels=_labels(subject, payload.get("labels"))
-    )
+    fv = FamilyVariant(code=payload["code"], labels=_labels(subject, payload.get("labels")))
+    session.add(fv)
+    fv.family = family
     seen: set[str] = set()
     for expected_level, level_set in enumerate(sets, start=1):
         fv.attribute_sets += _level_rows(subject, level_set, expected_level, family_attrs, seen)
@@ -636,6 +664,7 @@ def category_state(category: Category) -> dict:
     }
 
 
+@_atomic
 def create_category(session, payload: dict, actor: Actor) -> Category:
     """Create a category (a tree root when ``parent`` is empty)."""
     subject = f"category {payload.get('code')!r}"
@@ -659,6 +688,7 @@ def create_category(session, payload: dict, actor: Actor) -> Category:
     return category
 
 
+@_atomic
 def move_category(session, category: Category, new_parent: str | None, actor: Actor):
     """Move a category and its whole subtree under ``new_parent`` (None: a new root)."""
     subject = f"category {category.code!r}"
@@ -692,6 +722,7 @@ def category_in_use(session, category: Category) -> bool:
     )
 
 
+@_atomic
 def delete_category(session, category: Category, actor: Actor) -> None:
     """Delete a category and its subtree; products lose those categories."""
     if category_in_use(session, category):
@@ -708,6 +739,7 @@ def delete_category(session, category: Category, actor: Actor) -> None:
 # --- association types ---------------------------------------------------------------------
 
 
+@_atomic
 def create_association_type(session, payload: dict, actor: Actor) -> AssociationType:
     """Create an association type (cross_sell, upsell, substitution, pack, …)."""
     subject = f"association type {payload.get('code')!r}"
