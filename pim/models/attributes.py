@@ -32,6 +32,8 @@ class AttributeGroup(db.Model):
 
     __tablename__ = "attribute_group"
 
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(100), unique=True)
     labels: Mapped[dict] = mapped_column(JSONType, default=dict)
@@ -44,6 +46,8 @@ class AttributeGroup(db.Model):
 
 class Attribute(db.Model):
     """A typed property of products, optionally per locale and/or per channel."""
+
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(100), unique=True)

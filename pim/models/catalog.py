@@ -66,6 +66,8 @@ class ProductModel(db.Model):
 
     __tablename__ = "product_model"
 
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(255), unique=True)
     family_variant_id: Mapped[int] = mapped_column(ForeignKey("family_variant.id"))
@@ -101,6 +103,8 @@ class ProductModel(db.Model):
 class Product(db.Model):
     """A sellable article (a variant when it has a parent model), keyed by its identifier."""
 
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
     id: Mapped[int] = mapped_column(primary_key=True)
     identifier: Mapped[str] = mapped_column(String(255), unique=True)
     family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id"), index=True)
@@ -128,6 +132,7 @@ class AssociationType(db.Model):
     """A kind of link between products (cross_sell, upsell, substitution, pack…)."""
 
     __tablename__ = "association_type"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(100), unique=True)

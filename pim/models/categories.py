@@ -16,6 +16,8 @@ class Category(db.Model):
     subtree queries are one ``LIKE`` and moving a subtree is one ``UPDATE``.
     """
 
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(100), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"))

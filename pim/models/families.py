@@ -20,6 +20,8 @@ family_attribute = Table(
 class Family(db.Model):
     """The kind of product (t-shirts, dresses…): which attributes and which are required."""
 
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(100), unique=True)
     labels: Mapped[dict] = mapped_column(JSONType, default=dict)
@@ -71,6 +73,8 @@ class FamilyVariant(db.Model):
     """
 
     __tablename__ = "family_variant"
+
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(100), unique=True)

@@ -26,6 +26,8 @@ channel_currency = Table(
 class Locale(db.Model):
     """A content locale such as ``fr_FR``; active when a channel uses it."""
 
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
 
@@ -37,6 +39,8 @@ class Locale(db.Model):
 class Currency(db.Model):
     """An ISO 4217 currency that prices may be expressed in."""
 
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(3), unique=True)
     enabled: Mapped[bool] = mapped_column(default=True)
@@ -44,6 +48,8 @@ class Currency(db.Model):
 
 class Channel(db.Model):
     """A destination (web shop, marketplace, print) and the scope of scopable values."""
+
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(100), unique=True)

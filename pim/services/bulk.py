@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,12 @@ from pim.services.history import diff_states
 from pim.services.inheritance import ModelValues
 from pim.services.structure_cache import Structure
 from pim.values import normalize_values
+
+
+class _ModelRow(NamedTuple):
+    id: int
+    parent_id: int | None
+    family_variant_id: int
 
 
 @dataclass
@@ -170,7 +177,23 @@ class _ProductWriter:
         except DomainError as error:
             result.failed.append((index, key, str(error)))
 
+    def _prefetch_models(self, items: list) -> None:
+        codes = {p.get("parent") for _, p in items if isinstance(p, dict)}
+        codes = [c for c in codes if isinstance(c, str) and c not in self._model_rows]
+        if codes:
+            rows = self.session.execute(
+                select(
+                    ProductModel.code,
+                    ProductModel.id,
+                    ProductModel.parent_id,
+                    ProductModel.family_variant_id,
+                ).where(ProductModel.code.in_(codes))
+            )
+            for code, *row in rows:
+                self._model_rows[code] = _ModelRow(*row)
+
     def _create_many(self, items: list, result: BulkResult) -> None:
+        self._prefetch_models(items)
         planned = []
         for index, payload in items:
             try:
@@ -199,12 +222,8 @@ class _ProductWriter:
 
     def _model(self, code: str):
         if code not in self._model_rows:
-            row = self.session.execute(
-                select(
-                    ProductModel.id, ProductModel.parent_id, ProductModel.family_variant_id
-                ).where(ProductModel.code == code)
-            ).first()
-            self._model_rows[code] = row
+            self._prefetch_models([(None, {"parent": code})])
+            self._model_rows.setdefault(code, None)
         return self._model_rows[code]
 
     def _plan(self, payload) -> dict:
@@ -370,8 +389,9 @@ class _ProductWriter:
     def _insert(self, planned: list) -> None:
         now = utcnow()
         rows = [dict(plan["row"], created_at=now, updated_at=now, version=1) for _, plan in planned]
+        table = Product.__table__
         ids = self.session.execute(
-            insert(Product).returning(Product.id, Product.identifier, sort_by_parameter_order=True),
+            insert(table).returning(table.c.id, table.c.identifier, sort_by_parameter_order=True),
             rows,
         ).all()
         id_of = {ident: id_ for id_, ident in ids}
@@ -393,9 +413,9 @@ class _ProductWriter:
             scores += completeness._rows(self.structure, pid, results)
         for table, data in (
             (product_category, links),
-            (UniqueValue, uniques),
-            (Version, versions),
-            (Completeness, scores),
+            (UniqueValue.__table__, uniques),
+            (Version.__table__, versions),
+            (Completeness.__table__, scores),
         ):
             if data:
                 self.session.execute(insert(table), data)

@@ -73,18 +73,14 @@ def record(
     before: dict | None = None,
     comment: str | None = None,
 ) -> Version | None:
-    """Record a version when ``snapshot`` differs from ``before``; None when nothing changed."""
+    """Record a version when ``snapshot`` differs from ``before``; None when nothing changed.
+
+    ``before=None`` means the resource was just created: this is its version 1.
+    """
     changes = diff_states(before, snapshot)
     if before is not None and not changes:
         return None
-    number = (
-        session.scalar(
-            select(func.max(Version.number)).where(
-                Version.resource_type == resource_type, Version.resource_id == resource_id
-            )
-        )
-        or 0
-    ) + 1
+    number = 1 if before is None else _next_number(session, resource_type, resource_id)
     version = Version(
         resource_type=resource_type,
         resource_id=resource_id,
@@ -101,6 +97,15 @@ def record(
     session.add(version)
     session.flush()
     return version
+
+
+def _next_number(session, resource_type: str, resource_id: int) -> int:
+    latest = session.scalar(
+        select(func.max(Version.number)).where(
+            Version.resource_type == resource_type, Version.resource_id == resource_id
+        )
+    )
+    return (latest or 0) + 1
 
 
 def list_versions(session, resource_type: str, resource_id: int) -> list[Version]:

@@ -64,7 +64,7 @@ def create_model(session, payload: dict, actor: Actor, structure: Structure | No
     state, resolved = _plan(session, structure, model, payload, subject, replace_values=True)
     model.created_at = utcnow()
     session.add(model)
-    _apply(session, structure, model, state, resolved)
+    _apply(session, structure, model, state, resolved, has_variants=False)
     history.record(
         session,
         resource_type=RESOURCE,
@@ -292,7 +292,7 @@ def _sibling_problems(session, variant, model, parent, values) -> list[Problem]:
     return []
 
 
-def _apply(session, structure, model: ProductModel, state: dict, resolved: dict) -> None:
+def _apply(session, structure, model, state: dict, resolved: dict, has_variants=True) -> None:
     model.family_variant = resolved["family_variant"]
     model.parent = resolved.get("parent")
     model.workflow_status = state["workflow_status"]
@@ -303,4 +303,5 @@ def _apply(session, structure, model: ProductModel, state: dict, resolved: dict)
     session.flush()
     if "associations" in resolved:
         common.write_associations(session, resolved["associations"], model_id=model.id)
-    completeness.refresh_model_descendants(session, structure, model.id)
+    if has_variants:
+        completeness.refresh_model_descendants(session, structure, model.id)

@@ -1,8 +1,8 @@
 """catalogue core
 
-Revision ID: 691ec006b9e7
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 08:38:19.720509
+Create Date: 2026-11-23 08:58:28.963633
 
 """
 from alembic import op
@@ -23,7 +23,8 @@ def upgrade():
     sa.Column('code', sa.String(length=100), nullable=False),
     sa.Column('labels', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_association_type')),
-    sa.UniqueConstraint('code', name=op.f('uq_association_type_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_association_type_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('attribute_group',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -31,7 +32,8 @@ def upgrade():
     sa.Column('labels', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attribute_group')),
-    sa.UniqueConstraint('code', name=op.f('uq_attribute_group_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_attribute_group_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('category',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -42,7 +44,8 @@ def upgrade():
     sa.Column('path', sa.String(length=1000), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['category.id'], name=op.f('fk_category_parent_id_category'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_category')),
-    sa.UniqueConstraint('code', name=op.f('uq_category_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_category_code')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_category_path'), ['path'], unique=False)
@@ -52,13 +55,15 @@ def upgrade():
     sa.Column('code', sa.String(length=3), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_currency')),
-    sa.UniqueConstraint('code', name=op.f('uq_currency_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_currency_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('locale',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=20), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_locale')),
-    sa.UniqueConstraint('code', name=op.f('uq_locale_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_locale_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -106,7 +111,8 @@ def upgrade():
     sa.Column('default_unit', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['group_id'], ['attribute_group.id'], name=op.f('fk_attribute_group_id_attribute_group')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attribute')),
-    sa.UniqueConstraint('code', name=op.f('uq_attribute_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_attribute_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('channel',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -115,7 +121,8 @@ def upgrade():
     sa.Column('category_tree_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['category_tree_id'], ['category.id'], name=op.f('fk_channel_category_tree_id_category'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel')),
-    sa.UniqueConstraint('code', name=op.f('uq_channel_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_channel_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('version',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -171,7 +178,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['image_attribute_id'], ['attribute.id'], name=op.f('fk_family_image_attribute_id_attribute'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['label_attribute_id'], ['attribute.id'], name=op.f('fk_family_label_attribute_id_attribute'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_family')),
-    sa.UniqueConstraint('code', name=op.f('uq_family_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_family_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('family_attribute',
     sa.Column('family_id', sa.Integer(), nullable=False),
@@ -196,7 +204,8 @@ def upgrade():
     sa.Column('labels', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.ForeignKeyConstraint(['family_id'], ['family.id'], name=op.f('fk_family_variant_family_id_family'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_family_variant')),
-    sa.UniqueConstraint('code', name=op.f('uq_family_variant_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_family_variant_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('family_variant_attribute',
     sa.Column('family_variant_id', sa.Integer(), nullable=False),
@@ -220,7 +229,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['family_variant_id'], ['family_variant.id'], name=op.f('fk_product_model_family_variant_id_family_variant')),
     sa.ForeignKeyConstraint(['parent_id'], ['product_model.id'], name=op.f('fk_product_model_parent_id_product_model'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_product_model')),
-    sa.UniqueConstraint('code', name=op.f('uq_product_model_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_product_model_code')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('product_model', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_model_parent_id'), ['parent_id'], unique=False)
@@ -241,7 +251,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['family_id'], ['family.id'], name=op.f('fk_product_family_id_family')),
     sa.ForeignKeyConstraint(['parent_id'], ['product_model.id'], name=op.f('fk_product_parent_id_product_model'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_product')),
-    sa.UniqueConstraint('identifier', name=op.f('uq_product_identifier'))
+    sa.UniqueConstraint('identifier', name=op.f('uq_product_identifier')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_family_id'), ['family_id'], unique=False)
