@@ -300,7 +300,7 @@ def _apply(session, structure, model, state: dict, resolved: dict, has_variants=
     if "categories" in resolved:
         model.categories = resolved["categories"]
     model.updated_at = utcnow()
-    session.flush()
+    products.flush_or_conflict(session, f"product model {model.code!r}", model.version)
     if "associations" in resolved:
         common.write_associations(session, resolved["associations"], model_id=model.id)
     if has_variants:

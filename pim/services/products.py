@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from pim.models import (
     WORKFLOW_TRANSITIONS,
@@ -174,6 +175,17 @@ def delete_product(session, product: Product, actor: Actor) -> None:
     )
     session.delete(product)
     session.flush()
+
+
+def flush_or_conflict(session, subject: str, expected_version: int) -> None:
+    """Flush; a concurrent commit of the same row (version check) becomes a ConflictError.
+
+    The session must be rolled back afterwards, as after any failed flush.
+    """
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError(subject, expected_version, expected_version + 1) from None
 
 
 def _revert(session, version, actor: Actor):
@@ -410,7 +422,7 @@ def _apply(session, structure, product: Product, plan: _Plan) -> None:
     if plan.categories is not None:
         product.categories = plan.categories
     product.updated_at = utcnow()
-    session.flush()
+    flush_or_conflict(session, f"product {product.identifier!r}", product.version)
     if plan.associations is not None:
         common.write_associations(session, plan.associations, product_id=product.id)
     session.execute(delete(UniqueValue).where(UniqueValue.product_id == product.id))
