@@ -1,5 +1,21 @@
-"""Browser views (blueprint ``web``)."""
+"""Browser views (blueprint ``web``): sign-in, the product list, product and model pages.
+
+Views are thin: parse the request, call a service, commit once (or roll back), render.
+Templates live in the repository's ``templates/``, styles in ``static/css/vitrine.css``;
+no inline script or style is allowed by the Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
 
 
-def init_app(app):
-    """Register the browser blueprint (filled in by the UI work)."""
+def init_app(app: Flask) -> None:
+    """Register the browser blueprint, its template filters and the security headers."""
+    from pim.web import auth_views, display, pages, product_models, products, security  # noqa: F401
+    from pim.web.blueprint import bp
+
+    app.register_blueprint(bp)
+    security.init_app(app)
+    display.init_app(app)
+    pages.init_app(app)

@@ -1,0 +1,202 @@
+"""The values part of product and model pages: attributes grouped, own ones editable.
+
+:func:`build` turns a product or model, the chosen channel and locale, and (after a failed
+save) the submitted form and its problems into plain objects the templates render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pim.services import common, inheritance
+from pim.services.errors import Problem
+from pim.services.structure_cache import AttrSpec
+from pim.values import value_key
+from pim.web import forms
+from pim.web.context import ViewContext
+from pim.web.display import label_of
+
+HEADER_FIELDS = ("enabled", "workflow_status", "lifecycle")
+
+
+@dataclass
+class FieldView:
+    """One value (attribute × locale × scope) as shown or edited."""
+
+    key: str
+    locale: str | None
+    scope: str | None
+    stored: object
+    raw: object
+    errors: list[str] = field(default_factory=list)
+    #: after a conflict: the other person changed this value (``stored`` is theirs)
+    changed_meanwhile: bool = False
+
+
+@dataclass
+class RowView:
+    """One attribute: its fields, whether this level owns it, else which model does."""
+
+    attr: AttrSpec
+    label: str
+    editable: bool
+    owner: str | None
+    fields: list[FieldView]
+
+
+@dataclass
+class GroupView:
+    code: str
+    label: str
+    rows: list[RowView]
+
+
+@dataclass
+class Editor:
+    """Everything the values section needs; ``editable`` maps field keys to attributes."""
+
+    groups: list[GroupView]
+    editable: dict
+    currencies: tuple[str, ...]
+    general_errors: list[str] = field(default_factory=list)
+    header_errors: dict = field(default_factory=dict)
+
+    @property
+    def has_editable(self) -> bool:
+        return any(row.editable for group in self.groups for row in group.rows)
+
+
+@dataclass(frozen=True)
+class Level:
+    """Where a product or model sits: its family, family variant and level (0 = root)."""
+
+    family: str | None
+    variant: str | None
+    level: int
+
+
+def level_of(entity) -> Level:
+    """The :class:`Level` of a product or a product model."""
+    if hasattr(entity, "family_variant"):  # a product model
+        fv = entity.family_variant
+        return Level(fv.family.code, fv.code, entity.level)
+    if entity.parent is None:
+        return Level(entity.family.code if entity.family else None, None, 0)
+    fv = entity.parent.family_variant
+    return Level(fv.family.code, fv.code, len({r.level for r in fv.attribute_sets}))
+
+
+def build(ctx: ViewContext, entity, *, can_edit: bool, form=None, problems=(), changes=()):
+    """The :class:`Editor` of ``entity``; ``form`` refills the inputs after a failed save."""
+    structure = ctx.structure
+    where = level_of(entity)
+    family = structure.families.get(where.family) if where.family else None
+    variant = structure.family_variants.get(where.variant) if where.variant else None
+    allowed, _ = common.allowed_attributes(structure, family, variant, where.level)
+    chain = inheritance.ancestors(entity.parent)
+    values = inheritance.effective_values(entity)
+    owners = inheritance.value_owners(entity)
+    currencies = ctx.channel.currencies if ctx.channel else tuple(sorted(structure.currencies))
+    editor = Editor([], {}, currencies)
+    rows = []
+    for attr in _shown_attributes(structure, family):
+        own = allowed is None or attr.code in allowed
+        owner = None if own else _owner(attr.code, owners, variant, chain, where.level)
+        if own or owner:
+            rows.append(_row(ctx, editor, attr, values, own, owner, can_edit))
+    editor.groups = _grouped(ctx, rows)
+    if form is not None:
+        _refill(editor, form)
+    _mark_changes(editor, changes)
+    _attach(editor, problems)
+    return editor
+
+
+def _shown_attributes(structure, family) -> list[AttrSpec]:
+    codes = family.attributes if family else structure.attributes.keys()
+    attrs = [structure.attributes[c] for c in codes if structure.attributes[c].type != "identifier"]
+    order = {code: g["sort_order"] for code, g in structure.groups.items()}
+    return sorted(attrs, key=lambda a: (order.get(a.group, 0), a.group, a.sort_order, a.code))
+
+
+def _owner(code, owners, variant, chain, level) -> str | None:
+    """The code of the ancestor model owning ``code``; None when a lower level owns it."""
+    if code in owners:
+        return owners[code]
+    owner_level = variant.level_of(code) if variant else 0
+    if owner_level < level and owner_level < len(chain):
+        return chain[owner_level].code
+    return None
+
+
+def _row(ctx, editor, attr, values, own, owner, can_edit) -> RowView:
+    locales = ctx.locales if attr.localizable else (None,)
+    scope = ctx.scope if attr.scopable else None
+    fields = []
+    if scope or not attr.scopable:
+        for locale in locales:
+            stored = _entry(values, attr.code, locale, scope)
+            key = forms.field_key(attr.code, locale, scope)
+            fields.append(FieldView(key, locale, scope, stored, forms.raw_from_data(attr, stored)))
+    editable = own and attr.type in forms.EDITABLE_TYPES
+    if editable:
+        editor.editable.update({f.key: attr for f in fields})
+    label = attr.label(ctx.locale)
+    return RowView(attr, label, editable and can_edit, None if own else owner, fields)
+
+
+def _entry(values: dict, code: str, locale, scope):
+    for entry in values.get(code, ()):
+        if entry["locale"] == locale and entry["scope"] == scope:
+            return entry["data"]
+    return None
+
+
+def _grouped(ctx, rows: list[RowView]) -> list[GroupView]:
+    groups: dict[str, GroupView] = {}
+    for row in rows:
+        code = row.attr.group
+        if code not in groups:
+            labels = ctx.structure.groups.get(code, {}).get("labels")
+            groups[code] = GroupView(code, label_of(labels, ctx.locale, code), [])
+        groups[code].rows.append(row)
+    return list(groups.values())
+
+
+def _fields(editor: Editor):
+    for group in editor.groups:
+        for row in group.rows:
+            for f in row.fields:
+                yield row, f
+
+
+def _refill(editor: Editor, form) -> None:
+    """Show what the user typed rather than what is stored."""
+    submitted = set(forms.submitted_fields(form, editor.editable))
+    for row, f in _fields(editor):
+        if f.key in submitted:
+            f.raw = forms.raw_from_form(form, f.key, row.attr, editor.currencies)
+
+
+def _mark_changes(editor: Editor, changes) -> None:
+    """Flag the fields someone else changed since the version the user edited."""
+    changed = set()
+    for version in changes:
+        changed |= set((version.changes or {}).get("values", {}))
+    for row, f in _fields(editor):
+        f.changed_meanwhile = value_key(row.attr.code, f.locale, f.scope) in changed
+
+
+def _attach(editor: Editor, problems: list[Problem]) -> None:
+    """Put each problem next to its field; the rest go to the top of the form."""
+    by_key = {f.key: f for _, f in _fields(editor)}
+    for problem in problems:
+        target = None
+        if problem.attribute:
+            target = by_key.get(forms.field_key(problem.attribute, problem.locale, problem.scope))
+        if target is not None:
+            target.errors.append(problem.message)
+        elif problem.field in HEADER_FIELDS:
+            editor.header_errors.setdefault(problem.field, []).append(problem.message)
+        else:
+            editor.general_errors.append(str(problem))

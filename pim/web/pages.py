@@ -1,0 +1,60 @@
+"""Sections that arrive in later releases, and the error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from pim.web.blueprint import bp
+
+#: Navigation entries not built yet: endpoint suffix → (title, what is coming).
+PLACEHOLDERS = {
+    "assets": ("Assets", "Images and documents arrive with the digital asset management (DAM) release."),
+    "channels": ("Channels", "Channel settings and feed previews arrive with the channels release."),
+    "imports": ("Imports", "Import and export jobs arrive with the imports release."),
+    "settings": ("Settings", "Attributes, families and users will be configurable here in a later release."),
+}
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+}
+
+
+def init_app(app: Flask) -> None:
+    """HTML error pages for the browser UI."""
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, error_page)
+    app.register_error_handler(CSRFError, csrf_error)
+
+
+def _placeholder_view(name: str):
+    """A view announcing section ``name`` (replaced when its release lands)."""
+    title, message = PLACEHOLDERS[name]
+
+    def view():
+        return render_template("placeholder.html", title=title, message=message)
+
+    view.__name__ = f"{name}_placeholder"
+    return view
+
+
+for _name in PLACEHOLDERS:
+    bp.add_url_rule(f"/{_name}", endpoint=_name, view_func=_placeholder_view(_name))
+
+
+def error_page(error):
+    """A plain page saying what went wrong, with the right status code."""
+    code = getattr(error, "code", 500) or 500
+    return (
+        render_template("error.html", code=code, title=ERROR_TITLES.get(code, "Error"), error=error),
+        code,
+    )
+
+
+def csrf_error(error: CSRFError):
+    """A form without a valid CSRF token (expired page, or a forged request)."""
+    message = "The form has expired or did not come from this site. Reload the page and try again."
+    return render_template("error.html", code=400, title="Form expired", message=message), 400
