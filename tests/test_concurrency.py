@@ -3,17 +3,14 @@ never a silent overwrite — checked with real concurrent sessions and commits."
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from factories import SYSTEM, build_catalog
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from pim import create_app
-from pim.config import sqlalchemy_url
 from pim.extensions import db
 from pim.models import Product, Version
 from pim.services import products
@@ -22,31 +19,22 @@ from pim.services.errors import ConflictError
 
 
 @pytest.fixture
-def committed_app(tmp_path, database_url):
+def committed_app(tmp_path, scratch_database_url):
     """An app on a private database (same backend as the run) where data is committed."""
-    url = f"sqlite:///{tmp_path}/race.db"
-    if database_url.startswith("postgresql"):
-        url = database_url.rsplit("/", 1)[0] + f"/race_{uuid.uuid4().hex[:12]}"
-        _admin(database_url, f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 32, "DATABASE_URL": url})
-    try:
-        with app.app_context():
-            upgrade()
-            build_catalog(db.session)
-            db.session.commit()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        if url.startswith("postgresql"):
-            _admin(database_url, f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
-def _admin(database_url: str, statement: str) -> None:
-    engine = create_engine(sqlalchemy_url(database_url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.exec_driver_sql(statement)
-    engine.dispose()
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "s" * 32,
+            "DATABASE_URL": scratch_database_url,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        build_catalog(db.session)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_racing_saves_conflict_at_the_database(committed_app):
