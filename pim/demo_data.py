@@ -156,7 +156,7 @@ MATERIALS = [
     ("linen", "linen", "lin", "Leinen"),
     ("wool", "merino wool", "laine mérinos", "Merinowolle"),
     ("viscose", "viscose", "viscose", "Viskose"),
-    ("recycled_polyester", "recycled polyester", "polyester recyclé", "recyceltem Polyester"),
+    ("recycled_polyester", "recycled polyester", "polyester recyclé", "recyceltes Polyester"),
     ("elastane", "elastane", "élasthanne", "Elasthan"),
     ("denim", "denim", "denim", "Denim"),
     ("leather", "leather", "cuir", "Leder"),
@@ -319,7 +319,9 @@ ATTRIBUTE_RULES = {
     "dress_length": {"options": options(DRESS_LENGTHS)},
     "rise": {"options": options(RISES)},
     "closure": {"options": options(CLOSURES)},
-    "material": {"options": options(MATERIALS)},
+    "material": {
+        "options": options((c, *(w[0].upper() + w[1:] for w in ws)) for c, *ws in MATERIALS)
+    },
     "certifications": {"options": options(CERTIFICATIONS)},
     "country_of_origin": {"options": options(COUNTRIES)},
     "season": {"options": options(SEASONS)},
@@ -423,6 +425,11 @@ def family_payload(spec: dict) -> dict:
     }
 
 
+def family_variant_code(family: str) -> str:
+    """``bags_by_color`` (one level) or ``<family>_by_color_size`` (two levels)."""
+    return f"{family}_by_color" + ("" if family == "bags" else "_size")
+
+
 def family_variant_payload(spec: dict) -> dict:
     """Colour then size for clothes and shoes; colour only for bags."""
     code = spec["code"]
@@ -436,7 +443,7 @@ def family_variant_payload(spec: dict) -> dict:
         ]
         names = labels("By colour and size", "Par couleur et taille", "Nach Farbe und Größe")
     return {
-        "code": f"{code}_by_color" + ("" if code == "bags" else "_size"),
+        "code": family_variant_code(code),
         "family": code,
         "labels": names,
         "variant_attribute_sets": sets,
@@ -578,30 +585,38 @@ GERMAN_DATIVE = {"recycled_polyester": "recyceltem Polyester"}
 
 INTROS = {
     "en_US": [
-        "{name}: a wardrobe staple from the {line} collection.",
+        "{name}: a wardrobe staple from our {season} collection.",
         "Designed in our studio, {name} goes with everything you own.",
         "Timeless and comfortable: {name} by {brand}.",
     ],
     "fr_FR": [
-        "{name} : un indispensable de la collection {line}.",
+        "{name} : un indispensable de notre collection {season}.",
         "Dessiné dans notre studio, {name} s'accorde avec toute votre garde-robe.",
         "Intemporel et confortable : {name} par {brand}.",
     ],
     "de_DE": [
-        "{name} – ein Basic aus der Kollektion {line}.",
+        "{name} – ein Basic aus unserer Kollektion {season}.",
         "In unserem Studio entworfen: {name} passt zu allem.",
         "Zeitlos und bequem: {name} von {brand}.",
     ],
 }
 DETAILS = {
-    "en_US": ["Made of {composition}.", "Made in {country}.", "Available in {colors} colours."],
-    "fr_FR": [
-        "Composition : {composition}.", "Fabriqué en {country}.", "Existe en {colors} coloris.",
-    ],
+    "en_US": ["Made of {composition}.", "Made {made_in}.", "Available in {colors} colours."],
+    "fr_FR": ["Composition : {composition}.", "Fabriqué {made_in}.", "Existe en {colors} coloris."],
     "de_DE": [
-        "Material: {composition}.", "Hergestellt in {country}.", "Erhältlich in {colors} Farben.",
+        "Material: {composition}.", "Hergestellt {made_in}.", "Erhältlich in {colors} Farben.",
     ],
 }  # fmt: skip
+#: country → "made in" phrase per locale (French and German prepositions vary)
+MADE_IN = {
+    "PT": ("in Portugal", "au Portugal", "in Portugal"),
+    "IT": ("in Italy", "en Italie", "in Italien"),
+    "TR": ("in Turkey", "en Turquie", "in der Türkei"),
+    "IN": ("in India", "en Inde", "in Indien"),
+    "BD": ("in Bangladesh", "au Bangladesh", "in Bangladesch"),
+    "VN": ("in Vietnam", "au Viêt Nam", "in Vietnam"),
+    "FR": ("in France", "en France", "in Frankreich"),
+}
 SHORT = {
     "en_US": "{name}, {colors} colours.",
     "fr_FR": "{name}, {colors} coloris.",

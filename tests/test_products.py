@@ -171,3 +171,26 @@ def test_deleting_a_model_removes_its_variants(catalog, db_session):
     db_session.expire_all()
     with pytest.raises(Exception, match="does not exist"):
         products.get_product(db_session, "TS-CREW-RED-S")
+
+
+def test_ui_and_api_saves_follow_the_workflow_but_imports_may_set_any_status(catalog, db_session):
+    product = catalog.product("TS-CREW-RED-S")
+    with pytest.raises(InvalidData, match="cannot go from draft to approved"):
+        products.update_product(
+            db_session, product, {"workflow_status": "approved"}, Actor(name="ed", source="api")
+        )
+    products.update_product(
+        db_session, product, {"workflow_status": "approved"}, Actor(name="erp", source="import")
+    )
+    assert product.workflow_status == "approved"
+
+
+def test_a_bad_value_does_not_also_report_a_missing_axis(catalog, db_session):
+    with pytest.raises(InvalidData) as error:
+        products.update_product(
+            db_session,
+            catalog.product("TS-CREW-RED-S"),
+            {"values": {"weight": value({"amount": "x", "unit": "GRAM"})}},
+            SYSTEM,
+        )
+    assert "variant axis" not in str(error.value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from pim.models import (
@@ -114,6 +115,7 @@ def update_product(
     structure: Structure | None = None,
     replace_values: bool = False,
     comment: str | None = None,
+    reverting: bool = False,
 ):
     """Apply a partial update; return the new Version, or None when nothing changed.
 
@@ -133,6 +135,8 @@ def update_product(
     plan = _plan(session, structure, product, payload, subject, replace_values=replace_values)
     if plan.state == before:
         return None
+    if actor.source in GUARDED_SOURCES and not reverting:
+        check_transition(subject, before["workflow_status"], plan.state["workflow_status"])
     if plan.state["identifier"] != product.identifier:
         problems = identifier_problems(session, plan.state["identifier"])
         if problems:
@@ -151,14 +155,22 @@ def update_product(
     )
 
 
+#: Sources whose workflow moves must follow WORKFLOW_TRANSITIONS (imports and the system
+#: may set any status, e.g. when migrating a catalogue).
+GUARDED_SOURCES = {"ui", "api", "mass_edit", "translation"}
+
+
+def check_transition(subject: str, current: str, new: str) -> None:
+    """Refuse a workflow move that :data:`WORKFLOW_TRANSITIONS` does not allow."""
+    if new != current and new not in {s.value for s in WORKFLOW_TRANSITIONS[current]}:
+        raise InvalidData(
+            subject, [Problem(f"cannot go from {current} to {new}", field="workflow_status")]
+        )
+
+
 def change_workflow(session, product: Product, status: str, actor: Actor, comment=None):
     """Move a product through draft → in_review → approved (or back), as allowed."""
-    current = WorkflowStatus(product.workflow_status)
-    if status not in {s.value for s in WORKFLOW_TRANSITIONS[current]}:
-        raise InvalidData(
-            f"product {product.identifier!r}",
-            [Problem(f"cannot go from {current} to {status}", field="workflow_status")],
-        )
+    check_transition(f"product {product.identifier!r}", product.workflow_status, status)
     return update_product(session, product, {"workflow_status": status}, actor, comment=comment)
 
 
@@ -199,6 +211,7 @@ def _revert(session, version, actor: Actor):
         payload,
         actor,
         replace_values=True,
+        reverting=True,
         comment=f"reverted to version {version.number}",
     )
 
@@ -259,10 +272,12 @@ def _plan(session, structure, product, payload, subject, *, replace_values) -> _
         state["associations"] = _merged_associations(state["associations"], payload)
     raw = payload.get("values", {})
     values = raw if replace_values else common.merge_raw_values(state["values"], raw)
+    known = len(problems)
     values = _check_values(structure, subject, family, parent, values, problems)
+    values_ok = len(problems) == known
     state["values"] = values
     unique_keys = _unique_problems(session, structure, product, values, problems)
-    if parent is not None and family is not None:
+    if parent is not None and family is not None and values_ok:
         problems += _variant_problems(session, structure, product, parent, values)
     if problems:
         raise InvalidData(subject, problems)
@@ -427,11 +442,17 @@ def _apply(session, structure, product: Product, plan: _Plan) -> None:
         common.write_associations(session, plan.associations, product_id=product.id)
     session.execute(delete(UniqueValue).where(UniqueValue.product_id == product.id))
     if plan.unique_keys:
-        session.execute(
-            insert(UniqueValue),
-            [
-                {"attribute_id": a, "data_key": k, "product_id": product.id}
-                for a, k in plan.unique_keys.items()
-            ],
-        )
+        rows = [
+            {"attribute_id": a, "data_key": k, "product_id": product.id}
+            for a, k in plan.unique_keys.items()
+        ]
+        try:
+            with session.begin_nested():
+                session.execute(insert(UniqueValue), rows)
+        except IntegrityError:
+            # another transaction took the value between our check and this insert
+            raise InvalidData(
+                f"product {product.identifier!r}",
+                [Problem("a unique value was just taken by another save; reload and retry")],
+            ) from None
     completeness.refresh_products(session, structure, [product.id])

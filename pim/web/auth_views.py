@@ -27,7 +27,9 @@ def login():
     if user is None:
         db.session.rollback()
         flash(LOGIN_FAILED, "error")
-        return render_template("login.html", next=safe_next(request.form.get("next")), email=email), 401
+        return render_template(
+            "login.html", next=safe_next(request.form.get("next")), email=email
+        ), 401
     session.clear()  # a fresh session on sign-in: nothing carried over from before
     login_user(user)
     db.session.commit()  # authenticate() recorded last_login_at

@@ -6,14 +6,18 @@ value such as ``<img src=x onerror=alert(1)>`` is shown as text.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 
+import nh3
 from flask import Flask
-from markupsafe import Markup
 
 from pim.units import UNIT_FAMILIES, UNIT_SYMBOLS
 
 EMPTY = "—"
+#: Tags that separate words: the text must not run together when they are removed.
+_BLOCK_TAG = re.compile(r"<(?=/?(?:p|br|li|ul|ol|div|h[1-6]|tr|td|th|blockquote)\b)", re.I)
 
 
 def init_app(app: Flask) -> None:
@@ -39,7 +43,7 @@ def show_data(data, rich_text: bool = False) -> str:
         return ", ".join(_show_item(item) for item in data)
     if rich_text and isinstance(data, str):
         # sanitised HTML stored for rich text: show its words, never its markup
-        return Markup(data).striptags()
+        return rich_text_words(data)
     return str(data)
 
 
@@ -88,3 +92,9 @@ def metric_units(attr) -> list[str]:
 def unit_symbol(unit: str) -> str:
     """``GRAM`` → ``g``."""
     return UNIT_SYMBOLS.get(unit, unit)
+
+
+def rich_text_words(markup: str) -> str:
+    """The words of sanitised rich text, as plain text (the template escapes it)."""
+    text = nh3.clean(_BLOCK_TAG.sub(" <", markup), tags=set())
+    return " ".join(html.unescape(text).split())

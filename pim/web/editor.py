@@ -87,7 +87,23 @@ def level_of(entity) -> Level:
 
 
 def build(ctx: ViewContext, entity, *, can_edit: bool, form=None, problems=(), changes=()):
-    """The :class:`Editor` of ``entity``; ``form`` refills the inputs after a failed save."""
+    """The :class:`Editor` of ``entity``.
+
+    After a failed save, ``form`` refills the inputs with what the user typed and
+    ``problems`` go next to their fields. After a conflict, ``changes`` (the versions saved
+    since the one the user edited, oldest first) mark the fields someone else changed; those
+    the user left alone show the other person's value, so saving again cannot undo it.
+    """
+    editor = _editor(ctx, entity, can_edit)
+    base = _base_values(changes)
+    if form is not None:
+        _refill(editor, form, base)
+    _mark_changes(editor, base)
+    _attach(editor, problems)
+    return editor
+
+
+def _editor(ctx: ViewContext, entity, can_edit: bool) -> Editor:
     structure = ctx.structure
     where = level_of(entity)
     family = structure.families.get(where.family) if where.family else None
@@ -105,10 +121,6 @@ def build(ctx: ViewContext, entity, *, can_edit: bool, form=None, problems=(), c
         if own or owner:
             rows.append(_row(ctx, editor, attr, values, own, owner, can_edit))
     editor.groups = _grouped(ctx, rows)
-    if form is not None:
-        _refill(editor, form)
-    _mark_changes(editor, changes)
-    _attach(editor, problems)
     return editor
 
 
@@ -170,21 +182,61 @@ def _fields(editor: Editor):
                 yield row, f
 
 
-def _refill(editor: Editor, form) -> None:
-    """Show what the user typed rather than what is stored."""
+def _base_values(changes) -> dict:
+    """Value key → the value at the version the user edited, for values changed since."""
+    base: dict = {}
+    for version in changes:  # oldest first: the first "old" is the user's starting point
+        for key, change in (version.changes or {}).get("values", {}).items():
+            base.setdefault(key, change["old"])
+    return base
+
+
+def _refill(editor: Editor, form, base: dict) -> None:
+    """Show what the user typed, except where they kept a value someone else then changed."""
     submitted = set(forms.submitted_fields(form, editor.editable))
     for row, f in _fields(editor):
-        if f.key in submitted:
-            f.raw = forms.raw_from_form(form, f.key, row.attr, editor.currencies)
+        if f.key not in submitted:
+            continue
+        raw = forms.raw_from_form(form, f.key, row.attr, editor.currencies)
+        key = value_key(row.attr.code, f.locale, f.scope)
+        if key in base and _same(row.attr, raw, base[key]):
+            continue  # untouched by this user: keep the other person's saved value
+        f.raw = raw
 
 
-def _mark_changes(editor: Editor, changes) -> None:
+def _same(attr: AttrSpec, raw, data) -> bool:
+    """Whether submitted ``raw`` says the same as stored ``data``."""
+    return forms.parse(attr, raw, data) == forms.parse(attr, forms.raw_from_data(attr, data), data)
+
+
+def _mark_changes(editor: Editor, base: dict) -> None:
     """Flag the fields someone else changed since the version the user edited."""
-    changed = set()
-    for version in changes:
-        changed |= set((version.changes or {}).get("values", {}))
     for row, f in _fields(editor):
-        f.changed_meanwhile = value_key(row.attr.code, f.locale, f.scope) in changed
+        f.changed_meanwhile = value_key(row.attr.code, f.locale, f.scope) in base
+
+
+def header_state(product, form=None, changes=()) -> dict:
+    """``enabled`` / ``workflow_status`` / ``lifecycle`` as the status inputs show them.
+
+    Same rule as values: the user's input, unless they kept a field someone else changed.
+    """
+    current = {name: getattr(product, name) for name in HEADER_FIELDS}
+    if form is None:
+        return current
+    submitted = {
+        "enabled": form.get("enabled") == "1",
+        "workflow_status": form.get("workflow_status", current["workflow_status"]),
+        "lifecycle": form.get("lifecycle", current["lifecycle"]),
+    }
+    base: dict = {}
+    for version in changes:
+        for name in HEADER_FIELDS:
+            if name in (version.changes or {}):
+                base.setdefault(name, version.changes[name]["old"])
+    return {
+        name: current[name] if name in base and submitted[name] == base[name] else submitted[name]
+        for name in HEADER_FIELDS
+    }
 
 
 def _attach(editor: Editor, problems: list[Problem]) -> None:

@@ -55,7 +55,10 @@ def raw_from_data(attr: AttrSpec, data):
         return list(data or [])
     if attr.type == "metric":
         data = data or {}
-        return {"amount": str(data.get("amount", "")), "unit": data.get("unit") or attr.default_unit}
+        return {
+            "amount": str(data.get("amount", "")),
+            "unit": data.get("unit") or attr.default_unit,
+        }
     if attr.type == "price":
         return {item["currency"]: str(item["amount"]) for item in data or []}
     return "" if data is None else str(data)

@@ -37,7 +37,11 @@ class Filters:
 
     def params(self) -> dict:
         """Query parameters repeating these filters (empty ones left out)."""
-        return {k: v for k, v in (("q", self.text), ("family", self.family), ("status", self.status)) if v}
+        return {
+            k: v
+            for k, v in (("q", self.text), ("family", self.family), ("status", self.status))
+            if v
+        }
 
 
 @dataclass

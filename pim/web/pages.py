@@ -9,10 +9,19 @@ from pim.web.blueprint import bp
 
 #: Navigation entries not built yet: endpoint suffix → (title, what is coming).
 PLACEHOLDERS = {
-    "assets": ("Assets", "Images and documents arrive with the digital asset management (DAM) release."),
-    "channels": ("Channels", "Channel settings and feed previews arrive with the channels release."),
+    "assets": (
+        "Assets",
+        "Images and documents arrive with the digital asset management (DAM) release.",
+    ),
+    "channels": (
+        "Channels",
+        "Channel settings and feed previews arrive with the channels release.",
+    ),
     "imports": ("Imports", "Import and export jobs arrive with the imports release."),
-    "settings": ("Settings", "Attributes, families and users will be configurable here in a later release."),
+    "settings": (
+        "Settings",
+        "Attributes, families and users will be configurable here in a later release.",
+    ),
 }
 
 ERROR_TITLES = {
@@ -49,7 +58,9 @@ def error_page(error):
     """A plain page saying what went wrong, with the right status code."""
     code = getattr(error, "code", 500) or 500
     return (
-        render_template("error.html", code=code, title=ERROR_TITLES.get(code, "Error"), error=error),
+        render_template(
+            "error.html", code=code, title=ERROR_TITLES.get(code, "Error"), error=error
+        ),
         code,
     )
 

@@ -39,7 +39,9 @@ def model_page(code: str):
 def _children(model: ProductModel) -> list[ProductModel]:
     return list(
         db.session.scalars(
-            select(ProductModel).where(ProductModel.parent_id == model.id).order_by(ProductModel.code)
+            select(ProductModel)
+            .where(ProductModel.parent_id == model.id)
+            .order_by(ProductModel.code)
         )
     )
 

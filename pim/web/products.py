@@ -56,15 +56,7 @@ def save_product(identifier: str):
     """Save the edit form; 422 with messages when invalid, 409 when someone saved first."""
     product = _product_or_404(identifier)
     ctx = context.from_args(Structure.load(db.session), request.args)
-    page = editor.build(ctx, product, can_edit=True)
-    try:
-        expected = forms.expected_version(request.form)
-    except forms.FormError as error:
-        abort(400, str(error))
-    payload = forms.header_payload(request.form)
-    payload["values"] = forms.values_payload(
-        request.form, page.editable, product.values or {}, page.currencies
-    )
+    expected, payload = _submitted(ctx, product)
     actor = Actor.for_user(current_user, "ui")
     try:
         version = products.update_product(
@@ -81,20 +73,26 @@ def save_product(identifier: str):
     return redirect(url_for("web.product_page", identifier=product.identifier, **ctx.params()))
 
 
+def _submitted(ctx, product) -> tuple[int, dict]:
+    """The version the user edited and the payload of their form (400 when malformed)."""
+    try:
+        expected = forms.expected_version(request.form)
+    except forms.FormError as error:
+        abort(400, str(error))
+    page = editor.build(ctx, product, can_edit=True)
+    payload = forms.header_payload(request.form)
+    payload["values"] = forms.values_payload(
+        request.form, page.editable, product.values or {}, page.currencies
+    )
+    return expected, payload
+
+
 @bp.post("/products/<identifier>/versions/<int:number>/revert")
 @require("edit")
 def revert_product(identifier: str, number: int):
     """Restore the state of an earlier version, recorded as a new version."""
     product = _product_or_404(identifier)
-    version = db.session.scalar(
-        select(Version).where(
-            Version.resource_type == products.RESOURCE,
-            Version.resource_id == product.id,
-            Version.number == number,
-        )
-    )
-    if version is None:
-        abort(404)
+    version = _version_or_404(product, number)
     try:
         new = history.revert(db.session, version, Actor.for_user(current_user, "ui"))
         db.session.commit()
@@ -113,6 +111,19 @@ def _product_or_404(identifier: str):
         return products.get_product(db.session, identifier)
     except NotFound:
         abort(404)
+
+
+def _version_or_404(product, number: int) -> Version:
+    version = db.session.scalar(
+        select(Version).where(
+            Version.resource_type == products.RESOURCE,
+            Version.resource_id == product.id,
+            Version.number == number,
+        )
+    )
+    if version is None:
+        abort(404)
+    return version
 
 
 def _saved_message(product, version) -> str:
@@ -151,6 +162,7 @@ def _render_product(ctx, product, *, form=None, problems=(), changes=(), conflic
         versions=history.list_versions(db.session, products.RESOURCE, product.id),
         workflow_choices=_workflow_choices(product.workflow_status),
         lifecycles=[c.value for c in Lifecycle],
+        header=editor.header_state(product, form, changes),
         conflict=conflict,
         changes=changes,
         form=form,
