@@ -9,26 +9,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from pim.models import Channel, Completeness, Locale, Product, ProductModel
-from pim.services.common import associations_state
 from pim.services.inheritance import effective_values
+from pim.services.product_models import model_state
+from pim.services.products import product_state
 
 
 def product_to_standard(session, product: Product, with_completeness: bool = False) -> dict:
     """A product as a JSON-ready dict in the standard format."""
-    data = {
-        "identifier": product.identifier,
-        "family": product.family.code if product.family else None,
-        "parent": product.parent.code if product.parent else None,
-        "enabled": product.enabled,
-        "workflow_status": product.workflow_status,
-        "lifecycle": product.lifecycle,
-        "categories": sorted(c.code for c in product.categories),
-        "values": effective_values(product),
-        "associations": associations_state(session, product_id=product.id),
-        "version": product.version,
-        "created": product.created_at.isoformat(),
-        "updated": product.updated_at.isoformat(),
-    }
+    data = product_state(session, product)
+    data.update(_common(product))
     if with_completeness:
         data["completeness"] = completeness_of(session, product.id)
     return data
@@ -36,22 +25,21 @@ def product_to_standard(session, product: Product, with_completeness: bool = Fal
 
 def model_to_standard(session, model: ProductModel, with_completeness: bool = False) -> dict:
     """A product model in the standard format; completeness summarises its variants."""
-    data = {
-        "code": model.code,
-        "family": model.family_variant.family.code,
-        "family_variant": model.family_variant.code,
-        "parent": model.parent.code if model.parent else None,
-        "workflow_status": model.workflow_status,
-        "categories": sorted(c.code for c in model.categories),
-        "values": effective_values(model),
-        "associations": associations_state(session, model_id=model.id),
-        "version": model.version,
-        "created": model.created_at.isoformat(),
-        "updated": model.updated_at.isoformat(),
-    }
+    data = {"family": model.family_variant.family.code, **model_state(session, model)}
+    data.update(_common(model))
     if with_completeness:
         data["completeness"] = model_completeness(session, model)
     return data
+
+
+def _common(item: Product | ProductModel) -> dict:
+    """Effective values (inherited included), version and timestamps."""
+    return {
+        "values": effective_values(item),
+        "version": item.version,
+        "created": item.created_at.isoformat(),
+        "updated": item.updated_at.isoformat(),
+    }
 
 
 def completeness_of(session, product_id: int) -> list[dict]:
