@@ -102,7 +102,7 @@ def postgres_version(url: str) -> str:
     engine = create_engine(sqlalchemy_url(url))
     try:
         with engine.connect() as connection:
-            return connection.exec_driver_sql("SHOW server_version").scalar()
+            return "PostgreSQL " + connection.exec_driver_sql("SHOW server_version").scalar()
     finally:
         engine.dispose()
 
