@@ -18,7 +18,7 @@ from random import Random
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from pim import demo_data as data
 from pim.extensions import db
@@ -548,6 +548,16 @@ def summary(session) -> dict:
     }
 
 
+def refresh_statistics(session) -> None:
+    """``ANALYZE`` after a bulk load, so the query planner sees the real table sizes.
+
+    Without it, PostgreSQL plans with empty-table estimates until autovacuum gets to the
+    tables (never, when it is off) and picks the wrong indexes: completeness lookups of
+    one list page scanned 100,000 rows instead of 50.
+    """
+    session.execute(text("ANALYZE"))
+
+
 # --- command ------------------------------------------------------------------------------
 
 
@@ -577,6 +587,8 @@ def demo_command(products: int | None, seed: int) -> None:
     except DomainError as error:
         session.rollback()
         raise click.ClickException(str(error)) from None
+    session.commit()
+    refresh_statistics(session)
     session.commit()
     elapsed = time.perf_counter() - started
     listed = ", ".join(f"{count} {name}" for name, count in counts.items())
