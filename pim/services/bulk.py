@@ -391,7 +391,7 @@ class _ProductWriter:
         rows = [dict(plan["row"], created_at=now, updated_at=now, version=1) for _, plan in planned]
         table = Product.__table__
         ids = self.session.execute(
-            insert(table).returning(table.c.id, table.c.identifier, sort_by_parameter_order=True),
+            insert(table).returning(table.c.id, table.c.identifier),
             rows,
         ).all()
         id_of = {ident: id_ for id_, ident in ids}

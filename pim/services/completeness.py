@@ -42,36 +42,51 @@ class Result:
 
 def compute(structure: Structure, family: str | None, values: dict) -> list[Result]:
     """Completeness of effective ``values`` for every channel and locale of the catalogue."""
-    spec = structure.families.get(family) if family else None
-    if spec is None:
+    plan = structure.requirement_plan.get(family) if family else None
+    if plan is None:
         return []
+    filled, prices = _filled_keys(values)
     results = []
-    for channel in structure.channels.values():
-        required = [structure.attributes[c] for c in spec.requirements.get(channel.code, ())]
+    for channel, required in plan:
+        currencies = set(channel.currencies)
         for locale in channel.locales:
             missing = tuple(
                 attr.code
                 for attr in required
-                if not is_filled(attr, values.get(attr.code, ()), channel, locale)
+                if not _has(attr, filled, prices, channel.code, locale, currencies)
             )
             results.append(Result(channel.code, locale, len(required), missing))
     return results
 
 
-def is_filled(attr: AttrSpec, entries, channel: ChannelSpec, locale: str) -> bool:
-    """Whether the value of ``attr`` for this channel and locale counts as filled."""
+def _filled_keys(values: dict) -> tuple[set, dict]:
+    """``(attribute, locale, scope)`` of every non-empty value, and the currencies priced."""
+    filled, prices = set(), {}
+    for code, entries in values.items():
+        for entry in entries:
+            data = entry["data"]
+            if is_empty(data):
+                continue
+            key = (code, entry["locale"], entry["scope"])
+            filled.add(key)
+            if isinstance(data, list) and data and isinstance(data[0], dict):
+                prices[key] = {p["currency"] for p in data if not is_empty(p.get("amount"))}
+    return filled, prices
+
+
+def _has(attr: AttrSpec, filled, prices, channel: str, locale: str, currencies) -> bool:
     if attr.type == "identifier":
         return True
-    want_locale = locale if attr.localizable else None
-    want_scope = channel.code if attr.scopable else None
-    for entry in entries:
-        if entry["locale"] == want_locale and entry["scope"] == want_scope:
-            data = entry["data"]
-            if attr.type == "price":
-                given = {p["currency"] for p in data if not is_empty(p.get("amount"))}
-                return set(channel.currencies) <= given
-            return not is_empty(data)
-    return False
+    key = (attr.code, locale if attr.localizable else None, channel if attr.scopable else None)
+    if attr.type == "price":
+        return currencies <= prices.get(key, set())
+    return key in filled
+
+
+def is_filled(attr: AttrSpec, entries, channel: ChannelSpec, locale: str) -> bool:
+    """Whether the value of ``attr`` for this channel and locale counts as filled."""
+    filled, prices = _filled_keys({attr.code: entries})
+    return _has(attr, filled, prices, channel.code, locale, set(channel.currencies))
 
 
 def _rows(structure: Structure, product_id: int, results: list[Result]) -> Iterator[dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -107,7 +108,18 @@ class Structure:
     families: dict
     family_variants: dict
 
-    @property
+    @cached_property
+    def requirement_plan(self) -> dict:
+        """Family code → [(channel, [required AttrSpec…])…]: what completeness checks."""
+        return {
+            code: [
+                (channel, [self.attributes[c] for c in family.requirements.get(channel.code, ())])
+                for channel in self.channels.values()
+            ]
+            for code, family in self.families.items()
+        }
+
+    @cached_property
     def active_locales(self) -> frozenset[str]:
         """Locales used by at least one channel (values may only use these)."""
         return frozenset(code for ch in self.channels.values() for code in ch.locales)
