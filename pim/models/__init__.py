@@ -17,7 +17,7 @@ from pim.models.categories import Category
 from pim.models.completeness import Completeness
 from pim.models.families import Family, FamilyRequirement, FamilyVariant, FamilyVariantAttribute
 from pim.models.history import Source, Version
-from pim.models.structure import Channel, Currency, Locale
+from pim.models.structure import Channel, Currency, Locale, StructureRevision
 from pim.models.users import PERMISSIONS, ApiToken, Role, User
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "ProductModel",
     "Role",
     "Source",
+    "StructureRevision",
     "UniqueValue",
     "User",
     "Version",

@@ -73,3 +73,16 @@ class Channel(db.Model):
     @property
     def currency_codes(self) -> list[str]:
         return [currency.code for currency in self.currencies]
+
+
+class StructureRevision(db.Model):
+    """One row whose token changes with every structure write (cache invalidation).
+
+    Processes cache the structure snapshot per token; a random token (not a counter) means
+    a rolled-back change can never be mistaken for a later committed one.
+    """
+
+    __tablename__ = "structure_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -77,7 +77,7 @@ def import_product_models(
     structure: Structure | None = None,
 ):
     """Create or update product models one by one (models are few next to variants)."""
-    structure = structure or Structure.load(session)
+    structure = structure or Structure.current(session)
     result = BulkResult()
     for index, payload in enumerate(payloads):
         code = str(payload.get("code")) if isinstance(payload, dict) else "?"
@@ -111,7 +111,7 @@ def import_products(
     structure: Structure | None = None,
 ) -> BulkResult:
     """Create or update products in batches; see the module docstring."""
-    structure = structure or Structure.load(session)
+    structure = structure or Structure.current(session)
     writer = _ProductWriter(session, structure, actor)
     result = BulkResult()
     offset = 0

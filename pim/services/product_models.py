@@ -51,7 +51,7 @@ def model_state(session, model: ProductModel) -> dict:
 
 def create_model(session, payload: dict, actor: Actor, structure: Structure | None = None):
     """Create a root model (``family_variant``) or a sub-model (``parent``)."""
-    structure = structure or Structure.load(session)
+    structure = structure or Structure.current(session)
     code = payload.get("code") if isinstance(payload, dict) else None
     subject = f"product model {code!r}"
     if not isinstance(code, str) or not code.strip() or len(code) > 255 or "\x00" in code:
@@ -96,7 +96,7 @@ def update_model(
             model.version,
             history.versions_since(session, RESOURCE, model.id, expected_version),
         )
-    structure = structure or Structure.load(session)
+    structure = structure or Structure.current(session)
     before = model_state(session, model)
     state, resolved = _plan(
         session, structure, model, payload, subject, replace_values=replace_values

@@ -83,7 +83,7 @@ class _Plan:
 
 def create_product(session, payload: dict, actor: Actor, structure: Structure | None = None):
     """Create a product from a standard-format payload (``identifier`` required)."""
-    structure = structure or Structure.load(session)
+    structure = structure or Structure.current(session)
     identifier = payload.get("identifier") if isinstance(payload, dict) else None
     subject = f"product {identifier!r}" if isinstance(identifier, str) else "new product"
     problems = identifier_problems(session, identifier)
@@ -130,7 +130,7 @@ def update_product(
             product.version,
             history.versions_since(session, RESOURCE, product.id, expected_version),
         )
-    structure = structure or Structure.load(session)
+    structure = structure or Structure.current(session)
     before = product_state(session, product)
     plan = _plan(session, structure, product, payload, subject, replace_values=replace_values)
     if plan.state == before:

@@ -36,7 +36,7 @@ from pim.models import (
 from pim.services import completeness, history
 from pim.services.actors import Actor
 from pim.services.errors import InvalidData, NotFound, Problem
-from pim.services.structure_cache import Structure
+from pim.services.structure_cache import Structure, bump_revision
 from pim.units import UNIT_FAMILIES
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,100}$")
@@ -95,6 +95,7 @@ def _get(session, model, code, what: str, field: str | None = None):
 
 
 def _record(session, resource_type, entity, snapshot, actor, before=None):
+    bump_revision(session)
     return history.record(
         session,
         resource_type=resource_type,
@@ -161,7 +162,7 @@ def create_channel(session, payload: dict, actor: Actor) -> Channel:
     session.add(channel)
     _apply_channel(session, channel, payload, subject)
     _record(session, "channel", channel, channel_state(channel), actor)
-    completeness.refresh_all(session, Structure.load(session))
+    completeness.refresh_all(session, Structure.current(session))
     return channel
 
 
@@ -172,7 +173,7 @@ def update_channel(session, channel: Channel, payload: dict, actor: Actor):
     _apply_channel(session, channel, payload, f"channel {channel.code!r}")
     version = _record(session, "channel", channel, channel_state(channel), actor, before)
     if version is not None and (version.changes.keys() & {"locales", "currencies"}):
-        completeness.refresh_all(session, Structure.load(session))
+        completeness.refresh_all(session, Structure.current(session))
     return version
 
 
@@ -485,7 +486,7 @@ def delete_attribute(session, attr: Attribute, actor: Actor) -> None:
     session.delete(attr)
     session.flush()
     session.expire_all()
-    completeness.refresh_all(session, Structure.load(session))
+    completeness.refresh_all(session, Structure.current(session))
 
 
 # --- families and family variants ---------------------------------------------------------
@@ -524,7 +525,7 @@ def update_family(session, family: Family, payload: dict, actor: Actor):
     _apply_family(session, family, payload, f"family {family.code!r}")
     version = _record(session, "family", family, family_state(family), actor, before)
     if version is not None:
-        completeness.refresh_family(session, Structure.load(session), family.id)
+        completeness.refresh_family(session, Structure.current(session), family.id)
     return version
 
 

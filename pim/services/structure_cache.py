@@ -8,11 +8,13 @@ the structure.
 from __future__ import annotations
 
 import re
+import secrets
+import threading
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from pim.models import (
@@ -23,6 +25,7 @@ from pim.models import (
     Family,
     FamilyVariant,
     Locale,
+    StructureRevision,
 )
 
 
@@ -125,6 +128,28 @@ class Structure:
         return frozenset(code for ch in self.channels.values() for code in ch.locales)
 
     @classmethod
+    def current(cls, session) -> Structure:
+        """The structure as this session sees it, cached per revision token.
+
+        Reading the token is one tiny query; the full load happens only after a
+        structure change (or on a new process).
+        """
+        token = session.scalar(select(StructureRevision.token).where(StructureRevision.id == 1))
+        if token is None:
+            return cls.load(session)
+        token = (str(session.get_bind().engine.url), token)  # several databases per process
+        with _CACHE_LOCK:
+            cached = _CACHE.get(token)
+        if cached is not None:
+            return cached
+        structure = cls.load(session)
+        with _CACHE_LOCK:
+            _CACHE[token] = structure
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+        return structure
+
+    @classmethod
     def load(cls, session) -> Structure:
         """Read the whole structure (a few queries, whatever the catalogue size)."""
         attributes = _load_attributes(session)
@@ -149,6 +174,20 @@ class Structure:
         families = _load_families(session, attributes)
         variants = _load_family_variants(session)
         return cls(attributes, groups, channels, locales, currencies, families, variants)
+
+
+_CACHE: dict[tuple[str, str], Structure] = {}
+_CACHE_SIZE = 8
+_CACHE_LOCK = threading.Lock()
+
+
+def bump_revision(session) -> None:
+    """Record that the structure changed (call after every structure write)."""
+    session.execute(
+        update(StructureRevision)
+        .where(StructureRevision.id == 1)
+        .values(token=secrets.token_hex(16))
+    )
 
 
 def _decimal(text: str | None) -> Decimal | None:

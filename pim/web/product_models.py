@@ -22,7 +22,7 @@ def model_page(code: str):
         model = product_models.get_model(db.session, code)
     except NotFound:
         abort(404)
-    ctx = context.from_args(Structure.load(db.session), request.args)
+    ctx = context.from_args(Structure.current(db.session), request.args)
     return render_template(
         "models/show.html",
         ctx=ctx,

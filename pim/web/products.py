@@ -27,7 +27,7 @@ def index():
 @bp.get("/products")
 def product_list():
     """Products, filtered and cut in pages of 50 on a keyset cursor."""
-    ctx = context.from_args(Structure.load(db.session), request.args)
+    ctx = context.from_args(Structure.current(db.session), request.args)
     filters = listing.Filters.from_args(request.args)
     after = request.args.get("after", type=int)
     before = request.args.get("before", type=int)
@@ -46,7 +46,7 @@ def product_list():
 def product_page(identifier: str):
     """The product: header, values by group, completeness and history."""
     product = _product_or_404(identifier)
-    ctx = context.from_args(Structure.load(db.session), request.args)
+    ctx = context.from_args(Structure.current(db.session), request.args)
     return _render_product(ctx, product)
 
 
@@ -55,7 +55,7 @@ def product_page(identifier: str):
 def save_product(identifier: str):
     """Save the edit form; 422 with messages when invalid, 409 when someone saved first."""
     product = _product_or_404(identifier)
-    ctx = context.from_args(Structure.load(db.session), request.args)
+    ctx = context.from_args(Structure.current(db.session), request.args)
     expected, payload = _submitted(ctx, product)
     actor = Actor.for_user(current_user, "ui")
     try:
