@@ -46,9 +46,18 @@ def init_app(app: Flask) -> None:
 
 def main() -> None:
     """Entry point of the ``vitrine`` console script."""
-    from pim import create_app
+    FlaskGroup(create_app=_create_app, help="Vitrine: PIM + DAM for fashion retail.")()
 
-    FlaskGroup(create_app=create_app, help="Vitrine: PIM + DAM for fashion retail.")()
+
+def _create_app() -> Flask:
+    """The app for the command line; a bad setting is one clear line, not a traceback."""
+    from pim import create_app
+    from pim.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(f"configuration: {error}") from None
 
 
 @contextmanager

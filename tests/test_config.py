@@ -121,3 +121,19 @@ def test_the_readme_documents_every_setting():
     readme = (PROJECT_ROOT / "README.md").read_text()
     for name, meaning in SETTINGS.items():
         assert f"| `VITRINE_{name}` |" in readme and meaning in readme, name
+
+
+def test_the_command_line_reports_a_bad_setting_in_one_line(tmp_path):
+    from click.testing import CliRunner
+    from flask.cli import FlaskGroup
+
+    from pim.cli import _create_app
+
+    runner = CliRunner()
+    env = {"VITRINE_INSTANCE_PATH": str(tmp_path), "VITRINE_DATABASE_URL": "mysql://db/x"}
+    result = runner.invoke(FlaskGroup(create_app=_create_app), ["users", "list"], env=env)
+    assert result.exit_code == 1
+    assert "Error: configuration: VITRINE_DATABASE_URL='mysql://db/x' is not supported" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
