@@ -5,8 +5,8 @@ from __future__ import annotations
 from factories import SYSTEM, value
 from sqlalchemy import func, select
 
-from pim.models import Product, Version
-from pim.services import bulk, completeness, history
+from pim.models import Product, ProductModel, Version
+from pim.services import bulk, completeness, history, product_models
 from pim.services.structure_cache import Structure
 
 
@@ -80,3 +80,49 @@ def test_bulk_models(catalog, db_session):
     )
     assert (result.created, result.unchanged) == (2, 1)
     assert result.failed[0][:2] == (2, "TS-V-BAD")
+
+
+def test_batched_models_check_axes_parents_and_record_versions(catalog, db_session):
+    result = bulk.import_product_models(
+        db_session,
+        [
+            {
+                "code": "TS-W",
+                "family_variant": "tshirts_color_size",
+                "categories": ["men"],
+                "values": {"name": value("Wide", "en_US")},
+            },
+            {"code": "TS-W-RED", "parent": "TS-W", "values": {"color": value("red")}},
+            {"code": "TS-W-RED2", "parent": "TS-W", "values": {"color": value("red")}},
+            {"code": "TS-CREW-RED3", "parent": "TS-CREW", "values": {"color": value("red")}},
+            {"code": "TS-W-X", "parent": "NOWHERE", "values": {"color": value("blue")}},
+            {"code": "TS-W-Y", "parent": "TS-W", "values": {"name": value("x", "en_US")}},
+            {
+                "code": "TS-A",
+                "family_variant": "tshirts_color_size",
+                "associations": {"cross_sell": {"products": ["TS-CREW-RED-S"]}},
+            },
+        ],
+        SYSTEM,
+    )
+    failed = {index: message for index, _code, message in result.failed}
+    assert result.created == 3 and sorted(failed) == [2, 3, 4, 5]
+    assert "sub-model 'TS-W-RED' of 'TS-W' already has these axis values: red" in failed[2]
+    assert "sub-model 'TS-CREW-RED' of 'TS-CREW' already" in failed[3]
+    assert "unknown product model 'NOWHERE'" in failed[4]
+    assert "belongs to the root model" in failed[5]
+    root = db_session.scalar(select(ProductModel).where(ProductModel.code == "TS-W"))
+    sub = db_session.scalar(select(ProductModel).where(ProductModel.code == "TS-W-RED"))
+    assert sub.parent_id == root.id and [c.code for c in root.categories] == ["men"]
+    first = history.list_versions(db_session, "product_model", sub.id)[0]
+    assert first.number == 1 and first.snapshot["parent"] == "TS-W"
+    # the snapshot has the shape of a normal write: editing it later diffs cleanly
+    version = product_models.update_model(db_session, sub, {"workflow_status": "in_review"}, SYSTEM)
+    assert set(version.changes) == {"workflow_status"}
+    # a variant under a batch-created sub-model computes completeness from both models
+    bulk.import_products(
+        db_session,
+        [{"identifier": "W-S", "parent": "TS-W-RED", "values": {"size": value("s")}}],
+        SYSTEM,
+    )
+    assert completeness.find_drift(db_session, Structure.load(db_session)) == []

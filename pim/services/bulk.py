@@ -29,6 +29,7 @@ from pim.models import (
     UniqueValue,
     Version,
     WorkflowStatus,
+    model_category,
     product_category,
 )
 from pim.models.types import utcnow
@@ -73,34 +74,297 @@ def import_product_models(
     session,
     payloads: Iterable[dict],
     actor: Actor,
-    batch_size: int = 500,
+    batch_size: int = 1000,
     structure: Structure | None = None,
-):
-    """Create or update product models one by one (models are few next to variants)."""
+) -> BulkResult:
+    """Create or update product models in batches (roots before their sub-models).
+
+    New models without associations are validated in Python and inserted with multi-row
+    INSERTs; existing ones (and new ones with associations) go through
+    :mod:`pim.services.product_models` one by one.
+    """
     structure = structure or Structure.current(session)
+    writer = _ModelWriter(session, structure, actor)
     result = BulkResult()
-    for index, payload in enumerate(payloads):
-        code = str(payload.get("code")) if isinstance(payload, dict) else "?"
+    offset = 0
+    for batch in _chunks(payloads, batch_size):
+        result.add(writer.write_batch(batch, offset))
+        offset += len(batch)
+    return result
+
+
+class _ModelWriter:
+    """Batched creation of product models; see :func:`import_product_models`."""
+
+    def __init__(self, session, structure: Structure, actor: Actor):
+        self.session = session
+        self.structure = structure
+        self.actor = actor
+        self.categories = dict(session.execute(select(Category.code, Category.id)).all())
+        self.category_codes = {id_: code for code, id_ in self.categories.items()}
+        self.variant_ids = {spec.code: spec.id for spec in structure.family_variants.values()}
+        self._allowed: dict = {}
+
+    def write_batch(self, batch: list, offset: int) -> BulkResult:
+        result = BulkResult()
+        codes = [p.get("code") for p in batch if isinstance(p, dict)]
+        existing = set(
+            self.session.scalars(
+                select(ProductModel.code).where(
+                    ProductModel.code.in_([c for c in codes if isinstance(c, str)])
+                )
+            )
+        )
+        fresh, seen = [], set()
+        for i, payload in enumerate(batch):
+            code = payload.get("code") if isinstance(payload, dict) else None
+            exists = isinstance(code, str) and (code in existing or code in seen)
+            if exists or (isinstance(payload, dict) and "associations" in payload):
+                # write what came before, then this one through the careful path, in order
+                self._create_many(fresh, result)
+                fresh, seen = [], set()
+                self._one_by_one(payload, offset + i, exists, result)
+                if isinstance(code, str):
+                    existing.add(code)
+            else:
+                fresh.append((offset + i, payload))
+                if isinstance(code, str):
+                    seen.add(code)
+        self._create_many(fresh, result)
+        return result
+
+    def _one_by_one(self, payload, index, exists, result) -> None:
+        code = str(payload.get("code"))
         try:
-            with session.begin_nested():
-                existing = session.scalar(select(ProductModel).where(ProductModel.code == code))
-                if existing is None:
-                    product_models.create_model(session, payload, actor, structure)
+            with self.session.begin_nested():
+                if not exists:
+                    product_models.create_model(self.session, payload, self.actor, self.structure)
                     result.created += 1
-                else:
-                    changes = {
-                        k: v
-                        for k, v in payload.items()
-                        if k not in ("code", "family_variant", "parent")
-                    }
-                    version = product_models.update_model(
-                        session, existing, changes, actor, structure=structure
-                    )
-                    result.updated += version is not None
-                    result.unchanged += version is None
+                    return
+                model = product_models.get_model(self.session, code)
+                changes = {
+                    k: v
+                    for k, v in payload.items()
+                    if k not in ("code", "family_variant", "parent")
+                }
+                version = product_models.update_model(
+                    self.session, model, changes, self.actor, structure=self.structure
+                )
+                result.updated += version is not None
+                result.unchanged += version is None
         except DomainError as error:
             result.failed.append((index, code, str(error)))
-    return result
+
+    def _create_many(self, items: list, result: BulkResult) -> None:
+        if not items:
+            return
+        parents = self._parents(items)
+        planned, axes = [], self._stored_axes(parents)
+        for index, payload in items:
+            code = payload.get("code") if isinstance(payload, dict) else None
+            try:
+                plan = self._plan(payload, parents, axes)
+            except InvalidData as error:
+                result.failed.append((index, str(code), str(error)))
+                continue
+            plan["index"] = index
+            planned.append(plan)
+            if plan["row"]["parent_id"] is None:
+                parents[plan["state"]["code"]] = (None, None, plan["state"]["family_variant"])
+        try:
+            with self.session.begin_nested():
+                self._insert(planned, parents)
+            result.created += len(planned)
+        except IntegrityError:
+            # a concurrent writer took a code: fall back to the careful path for this batch
+            for plan in planned:
+                self._one_by_one(plan["payload"], plan["index"], False, result)
+
+    def _parents(self, items: list) -> dict:
+        """Parent code → (id, parent_id, family variant code) for the parents named."""
+        codes = {p.get("parent") for _, p in items if isinstance(p, dict)}
+        codes = [c for c in codes if isinstance(c, str)]
+        by_id = {spec.id: spec.code for spec in self.structure.family_variants.values()}
+        rows = self.session.execute(
+            select(
+                ProductModel.code,
+                ProductModel.id,
+                ProductModel.parent_id,
+                ProductModel.family_variant_id,
+            ).where(ProductModel.code.in_(codes))
+        )
+        return {code: (id_, parent_id, by_id[fv]) for code, id_, parent_id, fv in rows}
+
+    def _stored_axes(self, parents: dict) -> dict:
+        """(parent code, axis values) → code of the stored sub-model that has them."""
+        by_id = {row[0]: (code, row[2]) for code, row in parents.items() if row[0] is not None}
+        seen = {}
+        for parent_id, code, values in self.session.execute(
+            select(ProductModel.parent_id, ProductModel.code, ProductModel.values).where(
+                ProductModel.parent_id.in_(by_id)
+            )
+        ):
+            parent_code, fv_code = by_id[parent_id]
+            variant = self.structure.family_variants[fv_code]
+            seen[(parent_code, common.axis_key(variant, 1, values or {}))] = code
+        return seen
+
+    def _plan(self, payload, parents: dict, axes: dict) -> dict:
+        if not isinstance(payload, dict):
+            raise InvalidData("item", [Problem("must be an object")])
+        code = payload.get("code")
+        subject = f"product model {code!r}"
+        problems = [
+            Problem("unknown field", field=k)
+            for k in payload
+            if k not in product_models.PAYLOAD_KEYS
+        ]
+        if not isinstance(code, str) or not code.strip() or len(code) > 255 or "\x00" in code:
+            problems.append(Problem("a code is required (at most 255 characters)", field="code"))
+        variant, parent = self._lineage(payload, parents, problems)
+        status = payload.get("workflow_status", WorkflowStatus.DRAFT.value)
+        if status not in {s.value for s in WorkflowStatus}:
+            problems.append(Problem("unknown workflow status", field="workflow_status"))
+        categories = self._category_ids(payload.get("categories", []), problems)
+        values = {}
+        if variant is not None:
+            values = self._values(payload.get("values") or {}, subject, variant, parent, problems)
+        key = None
+        if variant is not None and parent is not None and not problems:
+            problems += common.axis_problems(variant, 1, values)
+            key = (parent, common.axis_key(variant, 1, values))
+            if key in axes:
+                problems.append(
+                    Problem(
+                        f"sub-model {axes[key]!r} of {parent!r} already has these axis values: "
+                        f"{', '.join(map(str, key[1]))}",
+                        field="values",
+                    )
+                )
+        if problems:
+            raise InvalidData(subject, problems)
+        if key is not None:
+            axes[key] = code
+        state = {
+            "code": code,
+            "family_variant": variant.code,
+            "parent": parent,
+            "workflow_status": status,
+            "categories": sorted(self.category_codes[c] for c in categories),
+            "values": values,
+            "associations": {},
+        }
+        row = {
+            "code": code,
+            "family_variant_id": variant.id,
+            "parent_id": None,
+            "values": values,
+            "workflow_status": status,
+        }
+        return {
+            "index": None,
+            "payload": payload,
+            "state": state,
+            "row": row,
+            "categories": categories,
+        }
+
+    def _lineage(self, payload, parents: dict, problems):
+        parent = payload.get("parent")
+        if parent is None:
+            variant = self.structure.family_variants.get(payload.get("family_variant"))
+            if variant is None:
+                problems.append(
+                    Problem(
+                        "a known family variant (or a parent model) is required",
+                        field="family_variant",
+                    )
+                )
+            return variant, None
+        if parent not in parents:
+            problems.append(Problem(f"unknown product model {parent!r}", field="parent"))
+            return None, None
+        _, grandparent, fv_code = parents[parent]
+        variant = self.structure.family_variants[fv_code]
+        if grandparent is not None:
+            problems.append(Problem("a sub-model's parent must be a root model", field="parent"))
+        if variant.levels < 2:
+            problems.append(
+                Problem(
+                    f"family variant {fv_code} has one level: attach products to the root model",
+                    field="parent",
+                )
+            )
+        return variant, parent
+
+    def _values(self, values, subject, variant, parent, problems) -> dict:
+        level = 0 if parent is None else 1
+        key = (variant.code, level)
+        if key not in self._allowed:
+            family = self.structure.families[variant.family]
+            self._allowed[key] = common.allowed_attributes(self.structure, family, variant, level)
+        allowed, why = self._allowed[key]
+        try:
+            return normalize_values(
+                self.structure, values, subject=subject, allowed=allowed, why_not_allowed=why
+            )
+        except InvalidData as invalid:
+            problems += invalid.problems
+            return {}
+
+    def _category_ids(self, codes, problems) -> list[int]:
+        if not isinstance(codes, list):
+            problems.append(Problem("must be a list of category codes", field="categories"))
+            return []
+        unknown = [c for c in codes if c not in self.categories]
+        if unknown:
+            problems.append(
+                Problem(f"unknown categories: {', '.join(map(str, unknown))}", field="categories")
+            )
+        return [self.categories[c] for c in dict.fromkeys(codes) if c in self.categories]
+
+    def _insert(self, planned: list, parents: dict) -> None:
+        now = utcnow()
+        roots = [p for p in planned if p["state"]["parent"] is None]
+        subs = [p for p in planned if p["state"]["parent"] is not None]
+        table = ProductModel.__table__
+        for group in (roots, subs):
+            if not group:
+                continue
+            rows = []
+            for plan in group:
+                row = dict(plan["row"], created_at=now, updated_at=now, version=1)
+                if plan["state"]["parent"] is not None:
+                    row["parent_id"] = parents[plan["state"]["parent"]][0]
+                rows.append(row)
+            inserted = self.session.execute(insert(table).returning(table.c.id, table.c.code), rows)
+            ids = {code: id_ for id_, code in inserted}
+            for plan in group:
+                code = plan["state"]["code"]
+                plan["id"] = ids[code]
+                if plan["state"]["parent"] is None:
+                    parents[code] = (ids[code], None, plan["state"]["family_variant"])
+        links = [{"model_id": p["id"], "category_id": c} for p in planned for c in p["categories"]]
+        if links:
+            self.session.execute(insert(model_category), links)
+        versions = [
+            {
+                "resource_type": product_models.RESOURCE,
+                "resource_id": p["id"],
+                "resource_key": p["state"]["code"],
+                "number": 1,
+                "author_id": self.actor.user_id,
+                "author": self.actor.name,
+                "source": self.actor.source,
+                "created_at": now,
+                "changes": diff_states(None, p["state"]),
+                "snapshot": p["state"],
+                "comment": None,
+            }
+            for p in planned
+        ]
+        if versions:
+            self.session.execute(insert(Version.__table__), versions)
 
 
 def import_products(
