@@ -93,8 +93,8 @@ def import_product_models(
     return result
 
 
-class _ModelWriter:
-    """Batched creation of product models; see :func:`import_product_models`."""
+class _BatchWriter:
+    """What both batch writers share: caches, value and category checks, version 1 rows."""
 
     def __init__(self, session, structure: Structure, actor: Actor):
         self.session = session
@@ -102,8 +102,51 @@ class _ModelWriter:
         self.actor = actor
         self.categories = dict(session.execute(select(Category.code, Category.id)).all())
         self.category_codes = {id_: code for code, id_ in self.categories.items()}
-        self.variant_ids = {spec.code: spec.id for spec in structure.family_variants.values()}
         self._allowed: dict = {}
+
+    def _values(self, values, subject, family, variant, level, problems) -> dict:
+        key = (family.code if family else None, variant.code if variant else None, level)
+        if key not in self._allowed:
+            self._allowed[key] = common.allowed_attributes(self.structure, family, variant, level)
+        allowed, why = self._allowed[key]
+        try:
+            return normalize_values(
+                self.structure, values, subject=subject, allowed=allowed, why_not_allowed=why
+            )
+        except InvalidData as invalid:
+            problems += invalid.problems
+            return {}
+
+    def _category_ids(self, codes, problems) -> list[int]:
+        if not isinstance(codes, list):
+            problems.append(Problem("must be a list of category codes", field="categories"))
+            return []
+        unknown = [c for c in codes if c not in self.categories]
+        if unknown:
+            problems.append(
+                Problem(f"unknown categories: {', '.join(map(str, unknown))}", field="categories")
+            )
+        return [self.categories[c] for c in dict.fromkeys(codes) if c in self.categories]
+
+    def _first_version(self, resource_type: str, resource_id: int, key: str, snapshot, now):
+        """The row of version 1 of a resource created in bulk."""
+        return {
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "resource_key": key,
+            "number": 1,
+            "author_id": self.actor.user_id,
+            "author": self.actor.name,
+            "source": self.actor.source,
+            "created_at": now,
+            "changes": diff_states(None, snapshot),
+            "snapshot": snapshot,
+            "comment": None,
+        }
+
+
+class _ModelWriter(_BatchWriter):
+    """Batched creation of product models; see :func:`import_product_models`."""
 
     def write_batch(self, batch: list, offset: int) -> BulkResult:
         result = BulkResult()
@@ -228,7 +271,11 @@ class _ModelWriter:
         categories = self._category_ids(payload.get("categories", []), problems)
         values = {}
         if variant is not None:
-            values = self._values(payload.get("values") or {}, subject, variant, parent, problems)
+            family = self.structure.families[variant.family]
+            level = 0 if parent is None else 1
+            values = self._values(
+                payload.get("values") or {}, subject, family, variant, level, problems
+            )
         key = None
         if variant is not None and parent is not None and not problems:
             problems += common.axis_problems(variant, 1, values)
@@ -297,32 +344,6 @@ class _ModelWriter:
             )
         return variant, parent
 
-    def _values(self, values, subject, variant, parent, problems) -> dict:
-        level = 0 if parent is None else 1
-        key = (variant.code, level)
-        if key not in self._allowed:
-            family = self.structure.families[variant.family]
-            self._allowed[key] = common.allowed_attributes(self.structure, family, variant, level)
-        allowed, why = self._allowed[key]
-        try:
-            return normalize_values(
-                self.structure, values, subject=subject, allowed=allowed, why_not_allowed=why
-            )
-        except InvalidData as invalid:
-            problems += invalid.problems
-            return {}
-
-    def _category_ids(self, codes, problems) -> list[int]:
-        if not isinstance(codes, list):
-            problems.append(Problem("must be a list of category codes", field="categories"))
-            return []
-        unknown = [c for c in codes if c not in self.categories]
-        if unknown:
-            problems.append(
-                Problem(f"unknown categories: {', '.join(map(str, unknown))}", field="categories")
-            )
-        return [self.categories[c] for c in dict.fromkeys(codes) if c in self.categories]
-
     def _insert(self, planned: list, parents: dict) -> None:
         now = utcnow()
         roots = [p for p in planned if p["state"]["parent"] is None]
@@ -348,19 +369,9 @@ class _ModelWriter:
         if links:
             self.session.execute(insert(model_category), links)
         versions = [
-            {
-                "resource_type": product_models.RESOURCE,
-                "resource_id": p["id"],
-                "resource_key": p["state"]["code"],
-                "number": 1,
-                "author_id": self.actor.user_id,
-                "author": self.actor.name,
-                "source": self.actor.source,
-                "created_at": now,
-                "changes": diff_states(None, p["state"]),
-                "snapshot": p["state"],
-                "comment": None,
-            }
+            self._first_version(
+                product_models.RESOURCE, p["id"], p["state"]["code"], p["state"], now
+            )
             for p in planned
         ]
         if versions:
@@ -385,19 +396,14 @@ def import_products(
     return result
 
 
-class _ProductWriter:
+class _ProductWriter(_BatchWriter):
     """Holds per-import caches (families, categories, models) across batches."""
 
     def __init__(self, session, structure: Structure, actor: Actor):
-        self.session = session
-        self.structure = structure
-        self.actor = actor
+        super().__init__(session, structure, actor)
         self.families = dict(session.execute(select(Family.code, Family.id)).all())
-        self.categories = dict(session.execute(select(Category.code, Category.id)).all())
-        self.category_codes = {id_: code for code, id_ in self.categories.items()}
         self.models = ModelValues(session)
         self._model_rows: dict[str, tuple] = {}
-        self._allowed: dict = {}
 
     def write_batch(self, batch: list, offset: int) -> BulkResult:
         result = BulkResult()
@@ -566,30 +572,6 @@ class _ProductWriter:
             problems.append(Problem("unknown lifecycle stage", field="lifecycle"))
         return row
 
-    def _values(self, values, subject, family, variant, level, problems) -> dict:
-        key = (family.code if family else None, variant.code if variant else None, level)
-        if key not in self._allowed:
-            self._allowed[key] = common.allowed_attributes(self.structure, family, variant, level)
-        allowed, why = self._allowed[key]
-        try:
-            return normalize_values(
-                self.structure, values, subject=subject, allowed=allowed, why_not_allowed=why
-            )
-        except InvalidData as invalid:
-            problems += invalid.problems
-            return {}
-
-    def _category_ids(self, codes, problems) -> list[int]:
-        if not isinstance(codes, list):
-            problems.append(Problem("must be a list of category codes", field="categories"))
-            return []
-        unknown = [c for c in codes if c not in self.categories]
-        if unknown:
-            problems.append(
-                Problem(f"unknown categories: {', '.join(map(str, unknown))}", field="categories")
-            )
-        return [self.categories[c] for c in dict.fromkeys(codes) if c in self.categories]
-
     def _unique_keys(self, values) -> dict:
         return {
             self.structure.attributes[c].id: str(e[0]["data"])[:255]
@@ -698,16 +680,4 @@ class _ProductWriter:
             "values": row["values"],
             "associations": {},
         }
-        return {
-            "resource_type": products.RESOURCE,
-            "resource_id": product_id,
-            "resource_key": row["identifier"],
-            "number": 1,
-            "author_id": self.actor.user_id,
-            "author": self.actor.name,
-            "source": self.actor.source,
-            "created_at": now,
-            "changes": diff_states(None, snapshot),
-            "snapshot": snapshot,
-            "comment": None,
-        }
+        return self._first_version(products.RESOURCE, product_id, row["identifier"], snapshot, now)
