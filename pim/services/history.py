@@ -52,16 +52,6 @@ def diff_states(before: dict | None, after: dict) -> dict:
     return changes
 
 
-def last_version(session, resource_type: str, resource_id: int) -> Version | None:
-    """The newest version of a resource."""
-    return session.scalar(
-        select(Version)
-        .where(Version.resource_type == resource_type, Version.resource_id == resource_id)
-        .order_by(Version.number.desc())
-        .limit(1)
-    )
-
-
 def record(
     session,
     *,

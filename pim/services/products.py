@@ -258,7 +258,7 @@ def _plan(session, structure, product, payload, subject, *, replace_values) -> _
         }
     )
     _scalar_fields(payload, state, problems)
-    parent = _resolve_parent(session, payload, product, state, problems)
+    parent = _resolve_parent(session, structure, payload, state, problems)
     family = _resolve_family(session, payload, product, parent, state, problems)
     categories = None
     if "categories" in payload:
@@ -301,7 +301,7 @@ def _scalar_fields(payload, state, problems) -> None:
                 problems.append(Problem(f"must be one of {allowed}", field=name))
 
 
-def _resolve_parent(session, payload, product, state, problems):
+def _resolve_parent(session, structure, payload, state, problems):
     code = payload.get("parent", state["parent"])
     if code is None:
         state["parent"] = None
@@ -310,7 +310,7 @@ def _resolve_parent(session, payload, product, state, problems):
     if parent is None:
         problems.append(Problem(f"unknown product model {code!r}", field="parent"))
         return None
-    levels = len({r.level for r in parent.family_variant.attribute_sets})
+    levels = structure.family_variants[parent.family_variant.code].levels
     if parent.level != levels - 1:
         problems.append(
             Problem(

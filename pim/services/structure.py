@@ -14,7 +14,7 @@ import re
 from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
 from babel.numbers import is_currency
-from sqlalchemy import String, cast, func, literal, or_, select
+from sqlalchemy import String, cast, func, literal, select
 
 from pim.models import (
     AssociationType,
@@ -717,10 +717,8 @@ def subtree_ids(session, category: Category) -> list[int]:
 
 def category_in_use(session, category: Category) -> bool:
     """Whether a channel uses this category as its tree (refuses deletion)."""
-    return (
-        session.scalar(select(Channel.id).where(or_(Channel.category_tree_id == category.id)))
-        is not None
-    )
+    used = session.scalar(select(Channel.id).where(Channel.category_tree_id == category.id))
+    return used is not None
 
 
 @_atomic
