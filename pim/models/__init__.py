@@ -17,6 +17,15 @@ from pim.models.categories import Category
 from pim.models.completeness import Completeness
 from pim.models.families import Family, FamilyRequirement, FamilyVariant, FamilyVariantAttribute
 from pim.models.history import Source, Version
+from pim.models.imports import (
+    ImportIssue,
+    ImportJob,
+    ImportProfile,
+    ImportRowHash,
+    JobStatus,
+    PendingMedia,
+    profile_member,
+)
 from pim.models.structure import Channel, Currency, Locale, StructureRevision
 from pim.models.users import PERMISSIONS, ApiToken, Role, User
 
@@ -38,8 +47,14 @@ __all__ = [
     "FamilyRequirement",
     "FamilyVariant",
     "FamilyVariantAttribute",
+    "ImportIssue",
+    "ImportJob",
+    "ImportProfile",
+    "ImportRowHash",
+    "JobStatus",
     "Lifecycle",
     "Locale",
+    "PendingMedia",
     "Product",
     "ProductModel",
     "Role",
@@ -50,5 +65,6 @@ __all__ = [
     "Version",
     "WorkflowStatus",
     "model_category",
+    "profile_member",
     "product_category",
 ]

@@ -69,6 +69,9 @@ class Attribute(db.Model):
     #: metric only: unit family (``Weight``, ``Length``…) and the unit shown by default
     metric_family: Mapped[str | None] = mapped_column(String(40))
     default_unit: Mapped[str | None] = mapped_column(String(40))
+    #: sources allowed to write this attribute through imports, highest precedence first
+    #: (``supplier:*`` matches every supplier); None uses the catalogue's default order
+    sources: Mapped[list | None] = mapped_column(JSONType)
 
     group: Mapped[AttributeGroup] = relationship(back_populates="attributes")
     options: Mapped[list[AttributeOption]] = relationship(

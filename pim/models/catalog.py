@@ -77,6 +77,10 @@ class ProductModel(db.Model):
     values: Mapped[dict] = mapped_column(JSONType, default=dict)
     workflow_status: Mapped[str] = mapped_column(String(20), default=WorkflowStatus.DRAFT)
     version: Mapped[int] = mapped_column(default=1)
+    #: the source that created it (owns its values unless ``value_sources`` says otherwise)
+    source: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: value key (``name-fr_FR-ecommerce``) → source, for values written by another source
+    value_sources: Mapped[dict] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -117,6 +121,10 @@ class Product(db.Model):
         String(20), default=WorkflowStatus.DRAFT, index=True
     )
     lifecycle: Mapped[str] = mapped_column(String(20), default=Lifecycle.NEW)
+    #: the source that created it (owns its values unless ``value_sources`` says otherwise)
+    source: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: value key (``name-fr_FR-ecommerce``) → source, for values written by another source
+    value_sources: Mapped[dict] = mapped_column(JSONType, default=dict)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

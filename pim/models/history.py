@@ -40,7 +40,7 @@ class Version(db.Model):
     )
     #: the author's e-mail (or a system name) kept even when the user is deleted
     author: Mapped[str] = mapped_column(String(254), default="system")
-    source: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: ``{field: {"old": …, "new": …}}``
     changes: Mapped[dict] = mapped_column(JSONType, default=dict)

@@ -307,6 +307,8 @@ class _ModelWriter(_BatchWriter):
             "parent_id": None,
             "values": values,
             "workflow_status": status,
+            "source": self.actor.source,
+            "value_sources": {},
         }
         return {
             "index": None,
@@ -563,6 +565,8 @@ class _ProductWriter(_BatchWriter):
             "enabled": payload.get("enabled", True),
             "workflow_status": payload.get("workflow_status", WorkflowStatus.DRAFT.value),
             "lifecycle": payload.get("lifecycle", Lifecycle.NEW.value),
+            "source": self.actor.source,
+            "value_sources": {},
         }
         if not isinstance(row["enabled"], bool):
             problems.append(Problem("must be true or false", field="enabled"))

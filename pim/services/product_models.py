@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from pim.models import FamilyVariant, ProductModel, WorkflowStatus
 from pim.models.types import utcnow
-from pim.services import common, completeness, history, products
+from pim.services import common, completeness, history, products, value_sources
 from pim.services.actors import Actor
 from pim.services.errors import ConflictError, InvalidData, NotFound, Problem
 from pim.services.structure_cache import Structure
@@ -60,7 +60,9 @@ def create_model(session, payload: dict, actor: Actor, structure: Structure | No
         )
     if session.scalar(select(ProductModel.id).where(ProductModel.code == code)):
         raise InvalidData(subject, [Problem(f"{code!r} is already used", field="code")])
-    model = ProductModel(code=code, values={}, workflow_status=WorkflowStatus.DRAFT.value)
+    model = ProductModel(
+        code=code, values={}, workflow_status=WorkflowStatus.DRAFT.value, source=actor.source
+    )
     state, resolved = _plan(session, structure, model, payload, subject, replace_values=True)
     model.created_at = utcnow()
     session.add(model)
@@ -103,6 +105,7 @@ def update_model(
     )
     if state == before:
         return None
+    value_sources.track(model, before["values"], state["values"], actor.source)
     _apply(session, structure, model, state, resolved)
     return history.record(
         session,

@@ -23,7 +23,7 @@ from pim.models import (
     WorkflowStatus,
 )
 from pim.models.types import utcnow
-from pim.services import common, completeness, history
+from pim.services import common, completeness, history, value_sources
 from pim.services.actors import Actor
 from pim.services.errors import ConflictError, InvalidData, NotFound, Problem
 from pim.services.structure_cache import Structure
@@ -89,7 +89,7 @@ def create_product(session, payload: dict, actor: Actor, structure: Structure | 
     problems = identifier_problems(session, identifier)
     if problems:
         raise InvalidData(subject, problems)
-    product = Product(identifier=identifier, values={}, enabled=True)
+    product = Product(identifier=identifier, values={}, enabled=True, source=actor.source)
     plan = _plan(session, structure, product, payload, subject, replace_values=True)
     product.created_at = utcnow()
     session.add(product)
@@ -142,6 +142,7 @@ def update_product(
         if problems:
             raise InvalidData(subject, problems)
         product.identifier = plan.state["identifier"]
+    value_sources.track(product, before["values"], plan.state["values"], actor.source)
     _apply(session, structure, product, plan)
     return history.record(
         session,

@@ -252,6 +252,7 @@ def attribute_state(attr: Attribute) -> dict:
         "rich_text": attr.rich_text,
         "metric_family": attr.metric_family,
         "default_unit": attr.default_unit,
+        "sources": attr.sources,
         "options": [
             {"code": o.code, "labels": o.labels, "sort_order": o.sort_order, "swatch": o.swatch}
             for o in attr.options
@@ -345,6 +346,8 @@ def _apply_attribute(session, attr, payload, subject) -> None:
             attr.__setattr__(bound, _bound(subject, bound, payload[bound]))
     if "decimals_allowed" in payload:
         attr.decimals_allowed = bool(payload["decimals_allowed"])
+    if "sources" in payload:
+        attr.sources = _sources(subject, payload["sources"])
     if attr.type == "metric":
         family = payload.get("metric_family", attr.metric_family)
         unit = payload.get("default_unit", attr.default_unit)
@@ -358,6 +361,28 @@ def _apply_attribute(session, attr, payload, subject) -> None:
                 ),
             )
         attr.metric_family, attr.default_unit = family, unit
+
+
+_SOURCE = re.compile(r"^[a-z][a-z_]*(:[a-z0-9*][a-z0-9_.*-]*)?$")
+
+
+def _sources(subject, sources) -> list[str] | None:
+    """An attribute's import precedence: source names, highest first, or None (default)."""
+    if sources is None or sources == []:
+        return None
+    if not isinstance(sources, list) or not all(
+        isinstance(s, str) and _SOURCE.match(s) for s in sources
+    ):
+        _fail(
+            subject,
+            Problem(
+                "must be a list of sources such as erp, plm, ui, supplier:acme or supplier:*",
+                field="sources",
+            ),
+        )
+    if len(set(sources)) != len(sources):
+        _fail(subject, Problem("lists a source twice", field="sources"))
+    return list(sources)
 
 
 def _bound(subject, field, value):

@@ -52,6 +52,8 @@ class AttrSpec:
     default_unit: str | None
     #: option code → labels (select attributes only)
     options: dict = field(default_factory=dict)
+    #: sources allowed to write it through imports, highest precedence first (None: default)
+    sources: tuple[str, ...] | None = None
 
     def label(self, locale: str | None = None) -> str:
         if locale and self.labels.get(locale):
@@ -220,6 +222,7 @@ def _load_attributes(session) -> dict:
             metric_family=a.metric_family,
             default_unit=a.default_unit,
             options={o.code: dict(o.labels or {}) for o in a.options},
+            sources=tuple(a.sources) if a.sources else None,
         )
         for a in rows
     }
