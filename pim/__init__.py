@@ -39,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from pim import auth
+    from pim import auth, queue
     from pim.extensions import configure_sqlite, csrf, db, migrate
 
     db.init_app(app)
@@ -49,6 +49,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     auth.init_app(app)
+    queue.init_app(app)
+    import pim.imports.jobs  # noqa: F401 - declares the import tasks
 
 
 def _register_blueprints(app: Flask) -> None:

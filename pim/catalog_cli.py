@@ -92,3 +92,15 @@ def check_completeness_command(fix: bool) -> None:
         raise click.ClickException(f"{len(drift)} completeness rows differ from the data")
     else:
         click.echo("Completeness is consistent with the data.")
+
+
+def _register_import_commands() -> None:
+    from pim.imports.akeneo.cli import import_akeneo_command
+    from pim.imports.cli import COMMANDS
+
+    pim_cli.add_command(import_akeneo_command)
+    for command in COMMANDS:
+        pim_cli.add_command(command)
+
+
+_register_import_commands()

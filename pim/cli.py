@@ -25,6 +25,7 @@ from werkzeug.serving import run_simple
 from pim.auth import AuthError, create_user, issue_token, revoke_token
 from pim.extensions import db
 from pim.models import ApiToken, Product, Role, User
+from pim.queue import current_queue
 
 ADMIN_EMAIL = "admin@vitrine.local"
 #: Written into the instance folder on first start; reused while it exists.
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(serve_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(pim_cli)
     app.cli.add_command(demo_command)
 
@@ -208,8 +210,14 @@ def _load_demo_if_empty(session: Session) -> dict | None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Run the job worker (imports, drop folders) in this process.",
+)
 @with_appcontext
-def serve_command(host: str, port: int) -> None:
+def serve_command(host: str, port: int, worker: bool) -> None:
     """Migrate, create the first admin and the demo catalogue if needed, then serve."""
     app = current_app._get_current_object()
     upgrade_database()
@@ -222,4 +230,23 @@ def serve_command(host: str, port: int) -> None:
     login = f"{ADMIN_EMAIL} / {password}" if password else "an existing account"
     click.echo(f"Vitrine is running on http://{host}:{port} — log in as {login}")
     db.session.remove()
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    consumer = current_queue().consumer() if worker else None
+    if consumer is not None:
+        consumer.start()
+        click.echo("The job worker runs in this process (--no-worker to run it apart).")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run the job worker: imports, drop folders and other background jobs (Ctrl+C stops)."""
+    upgrade_database()
+    db.session.remove()
+    click.echo(f"Worker listening on {current_app.config['QUEUE_URL']} with {workers} thread(s).")
+    current_queue().consumer(workers=workers).run()

@@ -128,6 +128,7 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "x" * 32,
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
+            "QUEUE_URL": "memory://",
         }
     )
     with application.app_context():

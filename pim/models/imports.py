@@ -68,7 +68,7 @@ class ImportJob(db.Model):
     )
     kind: Mapped[str] = mapped_column(String(20), default="profile")
     filename: Mapped[str] = mapped_column(String(255))
-    #: where the uploaded file is kept (relative to the instance folder)
+    #: absolute path of the file (uploads are kept under the instance folder)
     stored_path: Mapped[str] = mapped_column(String(1000))
     #: create / update_only, skip / all_or_nothing, ignore / flag / disable, dry_run, force
     options: Mapped[dict] = mapped_column(JSONType, default=dict)

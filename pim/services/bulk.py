@@ -50,18 +50,27 @@ class _ModelRow(NamedTuple):
 
 @dataclass
 class BulkResult:
-    """Counts of a bulk write and, for each refused item, its index, key and reason."""
+    """Counts of a bulk write and, for each refused item, its index, key and reason
+    (``problems`` keeps the detailed problems of items refused by validation)."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     failed: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: dict[int, list[Problem]] = field(default_factory=dict)
 
     def add(self, other: BulkResult) -> None:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.failed += other.failed
+        self.problems.update(other.problems)
+
+    def refuse(self, index: int, key, error: DomainError) -> None:
+        """Count item ``index`` as failed because of ``error``."""
+        self.failed.append((index, str(key), str(error)))
+        if isinstance(error, InvalidData):
+            self.problems[index] = error.problems
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -196,7 +205,7 @@ class _ModelWriter(_BatchWriter):
                 result.updated += version is not None
                 result.unchanged += version is None
         except DomainError as error:
-            result.failed.append((index, code, str(error)))
+            result.refuse(index, code, error)
 
     def _create_many(self, items: list, result: BulkResult) -> None:
         if not items:
@@ -208,7 +217,7 @@ class _ModelWriter(_BatchWriter):
             try:
                 plan = self._plan(payload, parents, axes)
             except InvalidData as error:
-                result.failed.append((index, str(code), str(error)))
+                result.refuse(index, code, error)
                 continue
             plan["index"] = index
             planned.append(plan)
@@ -447,7 +456,7 @@ class _ProductWriter(_BatchWriter):
             result.updated += version is not None
             result.unchanged += version is None
         except DomainError as error:
-            result.failed.append((index, key, str(error)))
+            result.refuse(index, key, error)
 
     def _prefetch_models(self, items: list) -> None:
         codes = {p.get("parent") for _, p in items if isinstance(p, dict)}
@@ -472,7 +481,7 @@ class _ProductWriter(_BatchWriter):
                 planned.append((index, self._plan(payload)))
             except InvalidData as error:
                 key = payload.get("identifier") if isinstance(payload, dict) else None
-                result.failed.append((index, str(key), str(error)))
+                result.refuse(index, key, error)
         planned = self._drop_batch_conflicts(planned, result)
         if not planned:
             return

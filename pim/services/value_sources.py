@@ -43,3 +43,8 @@ def track(owner, before: dict, after: dict, source: str) -> None:
 def owner_of(owner_source: str | None, value_sources: dict | None, key: str) -> str | None:
     """The source that last wrote the value ``key`` (None when nobody is known)."""
     return (value_sources or {}).get(key, owner_source)
+
+
+def value_key_of(code: str, entry: dict) -> str:
+    """The value key of one standard-format entry of attribute ``code``."""
+    return value_key(code, entry.get("locale"), entry.get("scope"))

@@ -1,0 +1,1 @@
+"""The Akeneo standard CSV export format: a whole catalogue in one command."""

@@ -1,0 +1,160 @@
+"""Mapping profiles: saved per source ("ERP nightly", "Supplier ACME"), validated against
+the catalogue before they are stored.
+
+A profile document (what the CLI reads from JSON and the UI edits)::
+
+    {"code": "acme", "label": "Supplier ACME", "source": "supplier:acme",
+     "entity": "product", "reader": {"format": "csv", "delimiter": ";"},
+     "mapping": {... see pim.imports.mapping ..., "options": {"create": true,
+                 "mode": "skip", "missing": "ignore"}},
+     "members": ["jane@acme.example"]}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+from sqlalchemy import select
+
+from pim.imports.engine import ImportOptions
+from pim.imports.mapping import FIELDS, Mapper, MappingError
+from pim.imports.readers import ReaderOptions
+from pim.models import ImportProfile, Role, User
+from pim.models.types import utcnow
+from pim.services.errors import InvalidData, NotFound, Problem
+from pim.services.structure_cache import Structure
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+_SOURCE = re.compile(r"^(erp|plm|migration|supplier:[a-z0-9][a-z0-9_.-]{0,50})$")
+READER_FIELDS = {f.name for f in fields(ReaderOptions)}
+
+
+def get_profile(session, code: str) -> ImportProfile:
+    """The profile ``code`` or :class:`NotFound`."""
+    profile = session.scalar(select(ImportProfile).where(ImportProfile.code == code))
+    if profile is None:
+        raise NotFound(f"import profile {code!r} does not exist")
+    return profile
+
+
+def profile_document(profile: ImportProfile) -> dict:
+    """The profile as the JSON document :func:`save_profile` accepts."""
+    return {
+        "code": profile.code,
+        "label": profile.label,
+        "source": profile.source,
+        "entity": profile.entity,
+        "reader": profile.reader,
+        "mapping": profile.mapping,
+        "members": sorted(user.email for user in profile.members),
+    }
+
+
+def save_profile(session, document: dict, profile: ImportProfile | None = None) -> ImportProfile:
+    """Create (or update ``profile``) from a document; raises InvalidData listing problems."""
+    problems = _problems(session, document, profile)
+    if problems:
+        raise InvalidData(f"import profile {document.get('code')!r}", problems)
+    members = _members(session, document.get("members") or [], problems)
+    if problems:
+        raise InvalidData(f"import profile {document.get('code')!r}", problems)
+    if profile is None:
+        profile = ImportProfile(code=document["code"], revision=0)
+        session.add(profile)
+    changed = (profile.reader, profile.mapping, profile.entity) != (
+        document.get("reader") or {},
+        document["mapping"],
+        document.get("entity", "product"),
+    )
+    profile.label = document.get("label") or document["code"]
+    profile.source = document["source"]
+    profile.entity = document.get("entity", "product")
+    profile.reader = document.get("reader") or {}
+    profile.mapping = document["mapping"]
+    profile.members = members
+    profile.updated_at = utcnow()
+    if changed:
+        profile.revision = (profile.revision or 0) + 1  # stale row hashes: re-import all
+    session.flush()
+    return profile
+
+
+def _problems(session, document, profile) -> list[Problem]:
+    if not isinstance(document, dict):
+        return [Problem("a profile must be a JSON object")]
+    problems = []
+    code = document.get("code")
+    if not isinstance(code, str) or not _CODE.match(code):
+        problems.append(Problem("lower-case letters, digits, - and _ only", field="code"))
+    elif profile is None and session.scalar(
+        select(ImportProfile.id).where(ImportProfile.code == code)
+    ):
+        problems.append(Problem(f"{code!r} is already used", field="code"))
+    if not isinstance(document.get("source"), str) or not _SOURCE.match(document["source"]):
+        problems.append(
+            Problem("erp, plm, migration or supplier:NAME (lower-case)", field="source")
+        )
+    entity = document.get("entity", "product")
+    if entity not in FIELDS:
+        problems.append(Problem("product or product_model", field="entity"))
+    problems += _reader_problems(document.get("reader") or {})
+    if entity in FIELDS:
+        problems += _mapping_problems(session, document.get("mapping"), entity)
+    return problems
+
+
+def _reader_problems(reader) -> list[Problem]:
+    if not isinstance(reader, dict):
+        return [Problem("must be an object", field="reader")]
+    unknown = sorted(set(reader) - READER_FIELDS)
+    problems = [Problem(f"unknown reader option {k!r}", field="reader") for k in unknown]
+    if reader.get("format") not in (None, "csv", "xlsx", "xml"):
+        problems.append(Problem("format must be csv, xlsx or xml", field="reader"))
+    if reader.get("format") == "xml" and not reader.get("record_tag"):
+        problems.append(
+            Problem("XML needs record_tag (the element of one product)", field="reader")
+        )
+    if reader.get("encoding"):
+        try:
+            "".encode(reader["encoding"])
+        except (LookupError, TypeError):
+            problems.append(Problem(f"unknown encoding {reader['encoding']!r}", field="reader"))
+    return problems
+
+
+def _mapping_problems(session, mapping, entity) -> list[Problem]:
+    if not isinstance(mapping, dict):
+        return [Problem("must be an object", field="mapping")]
+    problems = []
+    try:
+        Mapper(mapping, Structure.current(session), entity)
+    except MappingError as error:
+        problems += [Problem(p, field="mapping") for p in error.problems]
+    try:
+        ImportOptions.from_dict(mapping.get("options"))
+    except (ValueError, TypeError) as error:
+        problems.append(Problem(str(error), field="options"))
+    return problems
+
+
+def _members(session, emails, problems) -> list[User]:
+    users = list(session.scalars(select(User).where(User.email.in_(emails)))) if emails else []
+    unknown = sorted(set(emails) - {u.email for u in users})
+    if unknown:
+        problems.append(Problem(f"unknown users: {', '.join(unknown)}", field="members"))
+    return users
+
+
+def visible_profiles(session, user: User) -> list[ImportProfile]:
+    """The profiles a user may use: all for staff, their own for suppliers."""
+    query = select(ImportProfile).order_by(ImportProfile.label)
+    if user.role == Role.SUPPLIER:
+        query = query.where(ImportProfile.members.any(User.id == user.id))
+    return list(session.scalars(query))
+
+
+def delete_profile(session, profile: ImportProfile) -> None:
+    """Delete a profile (its jobs and reports stay, detached)."""
+    session.delete(profile)
+    session.flush()
