@@ -7,6 +7,7 @@ The URL forms documented in the README are a stable contract with deployments.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -24,6 +25,10 @@ SETTINGS = {
     "QUEUE_URL": "sqlite:///abs/path (default) or redis://host:port/db",
     "SEARCH_URL": "whoosh:///abs/path (default) or postgresql://…",
     "HISTORY_RETENTION_DAYS": "default age (days) for `vitrine pim purge-history`",
+    "FETCH_ALLOWED_NETWORKS": (
+        "comma-separated CIDRs that image downloads may reach despite the SSRF guard "
+        "(default: none)"
+    ),
 }
 
 
@@ -49,6 +54,7 @@ def build_config(test_config: dict | None = None) -> dict:
         "QUEUE_URL": f"sqlite:///{instance / 'queue.db'}",
         "SEARCH_URL": f"whoosh://{instance / 'search'}",
         "HISTORY_RETENTION_DAYS": 365,
+        "FETCH_ALLOWED_NETWORKS": "",
         "SECRET_KEY": None,
     }
     for name in SETTINGS:
@@ -78,6 +84,7 @@ def validate(config: dict) -> None:
     secret = config.get("SECRET_KEY")
     if secret is not None and len(str(secret)) < 16:
         raise ConfigError(f"{ENV_PREFIX}_SECRET_KEY must be at least 16 characters long")
+    _check_networks(config, "FETCH_ALLOWED_NETWORKS")
 
 
 def _check_url(config: dict, name: str, schemes: set[str]) -> None:
@@ -88,6 +95,21 @@ def _check_url(config: dict, name: str, schemes: set[str]) -> None:
         raise ConfigError(f"{ENV_PREFIX}_{name}={value!r} is not supported; use one of {allowed}")
     if scheme == "sqlite" and not value.startswith("sqlite:///"):
         raise ConfigError(f"{ENV_PREFIX}_{name}={value!r}: SQLite URLs need an absolute path")
+
+
+def _check_networks(config: dict, name: str) -> None:
+    """Each comma-separated entry must be an IP network (``10.0.0.0/8``) or address."""
+    value = config.get(name) or ""
+    entries = value.split(",") if isinstance(value, str) else value
+    for entry in (str(entry).strip() for entry in entries):
+        try:
+            if entry:
+                ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{ENV_PREFIX}_{name}: {entry!r} is not a network in CIDR form "
+                "(e.g. 10.0.0.0/8 or fd00::/8)"
+            ) from None
 
 
 def sqlalchemy_url(database_url: str) -> str:

@@ -137,3 +137,26 @@ def test_the_command_line_reports_a_bad_setting_in_one_line(tmp_path):
         result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_image_downloads_reach_no_extra_network_by_default(tmp_path, monkeypatch):
+    assert build_config({"INSTANCE_PATH": str(tmp_path)})["FETCH_ALLOWED_NETWORKS"] == ""
+    monkeypatch.setenv("VITRINE_FETCH_ALLOWED_NETWORKS", "10.20.0.0/16, fd00::/8,192.0.2.7")
+    config = build_config({"INSTANCE_PATH": str(tmp_path)})
+    assert config["FETCH_ALLOWED_NETWORKS"] == "10.20.0.0/16, fd00::/8,192.0.2.7"
+
+
+@pytest.mark.parametrize(
+    ("value", "bad_entry"),
+    [
+        ("intranet", "intranet"),
+        ("10.0.0.0/33", "10.0.0.0/33"),
+        ("10.0.0.0/8, 192.168.1.300", "192.168.1.300"),
+        ("fd00::/8,*", "*"),
+    ],
+)
+def test_allowed_networks_must_be_cidrs(tmp_path, monkeypatch, value, bad_entry):
+    monkeypatch.setenv("VITRINE_FETCH_ALLOWED_NETWORKS", value)
+    with pytest.raises(ConfigError, match="VITRINE_FETCH_ALLOWED_NETWORKS") as caught:
+        build_config({"INSTANCE_PATH": str(tmp_path)})
+    assert repr(bad_entry) in str(caught.value)

@@ -6,7 +6,7 @@ import pytest
 from importing import report_lines, run, save_profile, write_csv
 from sqlalchemy import func, select
 
-from pim.models import Attribute, Completeness, ImportIssue, PendingMedia, Product, Version
+from pim.models import Attribute, Completeness, ImportIssue, Product, Version
 from pim.services import products, structure
 from pim.services.actors import Actor
 from pim.services.completeness import find_drift
