@@ -249,4 +249,7 @@ def worker_command(workers: int) -> None:
     upgrade_database()
     db.session.remove()
     click.echo(f"Worker listening on {current_app.config['QUEUE_URL']} with {workers} thread(s).")
-    current_queue().consumer(workers=workers).run()
+    consumer = current_queue().consumer(workers=workers)
+    if consumer is None:
+        raise click.ClickException("the in-memory queue runs tasks at once; no worker needed")
+    consumer.run()

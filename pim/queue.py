@@ -111,7 +111,10 @@ class Queue:
         self.huey.delete(key)
 
     def consumer(self, workers: int = 1):
-        """A Huey consumer of this queue, with the periodic tasks."""
+        """A Huey consumer of this queue, with the periodic tasks (None for the in-memory
+        queue, which runs every task as soon as it is queued)."""
+        if self.huey.immediate:
+            return None
         return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
 
 

@@ -36,7 +36,11 @@ class _Refused(ValueError):
 
 def is_empty(data) -> bool:
     """Whether ``data`` counts as no value (for storage and completeness)."""
-    return data is None or data == "" or data == [] or data == {}
+    if data is None:
+        return True
+    if isinstance(data, str | list | dict):
+        return not data
+    return False
 
 
 def value_key(attribute: str, locale: str | None, scope: str | None) -> str:

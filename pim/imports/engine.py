@@ -24,6 +24,7 @@ from pim.imports import store
 from pim.imports.mapping import MappedRow, Mapper, MappingError
 from pim.imports.ownership import Ownership
 from pim.imports.readers import ReaderOptions, ReadError, open_table
+from pim.imports.readers.xml_reader import XmlReader
 from pim.models import ImportIssue, ImportJob, JobStatus
 from pim.models.types import utcnow
 from pim.services import bulk, products
@@ -144,7 +145,6 @@ class ImportRun:
         mapper = Mapper(self.profile.mapping, self.structure, self.profile.entity)
         reader = ReaderOptions(**(self.profile.reader or {}))
         with open_table(self.job.stored_path, reader, display_name=self.job.filename) as table:
-            mapper.bind(table.columns)
             self.mapper = mapper
             atomic = self.options.dry_run or self.options.mode == "all_or_nothing"
             if atomic:
@@ -170,7 +170,11 @@ class ImportRun:
     def _batches(self, table, commit: bool) -> None:
         rows = iter(table)
         try:
-            while batch := list(islice(rows, self.options.batch_size)):
+            first = list(islice(rows, self.options.batch_size))
+            # XML paths are known once records are read: bind after the first batch
+            self.mapper.bind(table.columns, require_all=not isinstance(table, XmlReader))
+            while batch := first or list(islice(rows, self.options.batch_size)):
+                first = None
                 self._batch(batch)
                 self.job.progress = table.progress()
                 if commit:
@@ -194,12 +198,16 @@ class ImportRun:
         hashes = (
             {} if self.options.force else store.row_hashes(self.session, self.profile.id, keyed)
         )
-        stored = store.stored_rows(self.session, self.profile.entity, keyed)
+        # unchanged rows need only an existence check, not the stored values
+        same = [key for key, (_, digest) in keyed.items() if hashes.get(key) == digest]
+        unchanged = store.existing_keys(self.session, self.profile.entity, same)
+        self.counts.skipped += len(unchanged)
+        rest = [key for key in keyed if key not in unchanged]
+        stored = store.stored_rows(self.session, self.profile.entity, rest)
         todo = []
-        for key, (row, digest) in keyed.items():
-            if hashes.get(key) == digest and key in stored:
-                self.counts.skipped += 1
-            elif key not in stored and not self.options.create:
+        for key in rest:
+            row, digest = keyed[key]
+            if key not in stored and not self.options.create:
                 self.counts.skipped += 1
                 self.skipped_new.append(key)
             else:

@@ -171,10 +171,11 @@ class Mapper:
 
     # --- binding to a file's columns -----------------------------------------------------
 
-    def bind(self, columns: list[str]) -> None:
+    def bind(self, columns: list[str], require_all: bool = True) -> None:
         """Check the file's columns against the mapping; add automatic rules.
 
-        Raises :class:`MappingError` naming missing and unplaced columns.
+        Raises :class:`MappingError` naming missing and unplaced columns (missing ones only
+        with ``require_all``: XML elements may be absent from the first records).
         """
         used = {c for t in [self.key, *self.fields, *self.values] for c in t.columns}
         missing = sorted(used - set(columns))
@@ -183,7 +184,7 @@ class Mapper:
             auto = {c: t for c in columns if c not in used and (t := self._auto(c, columns))}
         unplaced = [c for c in columns if c not in used and c not in auto and c not in self.ignore]
         problems = []
-        if missing:
+        if missing and require_all:
             problems.append(f"columns missing from the file: {', '.join(missing)}")
         if unplaced:
             problems.append(
@@ -258,8 +259,14 @@ class Mapper:
             if not is_empty(data):
                 mapped.payload[target.field] = data
         values: dict = {}
+        cells = row.cells
         for target in self.values:
-            self._value(row, target, values, mapped, issues)
+            if len(target.columns) == 1 and not target.transforms:
+                value = cells.get(target.columns[0], "")  # the common case, kept fast
+            else:
+                value = self._cell(row, target, issues)
+            if value is not None and value != "":
+                self._value(target, value, values, mapped, issues)
         if values:
             mapped.payload["values"] = values
         mapped.issues = issues
@@ -274,10 +281,7 @@ class Mapper:
             issues.append(RowIssue(target.label, _show(value), str(error)))
             return None
 
-    def _value(self, row, target: Target, values: dict, mapped: MappedRow, issues) -> None:
-        value = self._cell(row, target, issues)
-        if value is None or is_empty(value):
-            return
+    def _value(self, target: Target, value, values: dict, mapped: MappedRow, issues) -> None:
         attr = target.attribute
         try:
             data = to_data(attr, value)
@@ -288,10 +292,12 @@ class Mapper:
             mapped.media += [(attr.code, target.locale, target.scope, ref) for ref in data]
             return
         entries = values.setdefault(attr.code, [])
-        same = next(
-            (e for e in entries if (e["locale"], e["scope"]) == (target.locale, target.scope)),
-            None,
-        )
+        same = None
+        if entries:
+            same = next(
+                (e for e in entries if (e["locale"], e["scope"]) == (target.locale, target.scope)),
+                None,
+            )
         if same is not None and attr.type == "price":
             same["data"] = same["data"] + data  # one column per currency
         elif same is not None:

@@ -54,12 +54,15 @@ class Ownership:
         self.precedence = {
             code: spec.sources or DEFAULT_PRECEDENCE for code, spec in structure.attributes.items()
         }
+        self.mine = {code: rank(source, p) for code, p in self.precedence.items()}
+        self.writable = {code for code, position in self.mine.items() if position is not None}
+        self._ranks: dict[tuple[str, str | None], int | None] = {}
         self.refused: Counter = Counter()
         self.examples: dict[tuple[str, str], list[str]] = {}
 
     def may_write(self, attribute: str) -> bool:
         """Whether this source is allowed to write ``attribute`` at all."""
-        return rank(self.source, self.precedence.get(attribute, DEFAULT_PRECEDENCE)) is not None
+        return attribute in self.writable
 
     def filter(self, key: str, values: dict, stored: dict | None = None) -> dict:
         """The part of ``values`` this source may write on the product or model ``key``.
@@ -67,26 +70,38 @@ class Ownership:
         ``stored`` is ``{"source", "value_sources", "values"}`` of an existing one, or None
         for a new one.
         """
+        if stored is None:
+            return self._new(key, values)
         kept = {}
-        current = value_sources.flat(stored["values"]) if stored else {}
+        current = value_sources.flat(stored["values"])
         for code, entries in values.items():
             entries = [e for e in entries if self._allowed(key, code, e, stored, current)]
             if entries:
                 kept[code] = entries
         return kept
 
+    def _new(self, key: str, values: dict) -> dict:
+        """A new product: only the attributes this source may not write are dropped."""
+        refused = [code for code in values if code not in self.writable]
+        for code in refused:
+            self._refuse(key, code, f"{self.source} may not write it")
+        return {c: e for c, e in values.items() if c in self.writable} if refused else values
+
+    def _rank_of(self, owner: str | None, code: str) -> int | None:
+        cache_key = (code, owner)
+        if cache_key not in self._ranks:
+            self._ranks[cache_key] = rank(owner, self.precedence.get(code, DEFAULT_PRECEDENCE))
+        return self._ranks[cache_key]
+
     def _allowed(self, key, code, entry, stored, current) -> bool:
-        precedence = self.precedence.get(code, DEFAULT_PRECEDENCE)
-        mine = rank(self.source, precedence)
+        mine = self.mine.get(code)
         if mine is None:
             return self._refuse(key, code, f"{self.source} may not write it")
-        if stored is None:
-            return True
         flat_key = value_sources.value_key_of(code, entry)
         if current.get(flat_key) in (None, "", []):
             return True
         owner = value_sources.owner_of(stored["source"], stored["value_sources"], flat_key)
-        theirs = rank(owner, precedence)
+        theirs = self._rank_of(owner, code)
         if owner == self.source or theirs is None or theirs >= mine:
             return True
         return self._refuse(key, code, f"kept the value written by {owner} (higher precedence)")

@@ -32,6 +32,14 @@ def stored_rows(session, entity: str, keys: Iterable[str]) -> dict[str, dict]:
     }
 
 
+def existing_keys(session, entity: str, keys: list[str]) -> set[str]:
+    """Which of ``keys`` name stored products (or models)."""
+    if not keys:
+        return set()
+    _, column = ENTITIES[entity]
+    return set(session.scalars(select(column).where(column.in_(keys))))
+
+
 def row_hashes(session, profile_id: int, keys: Iterable[str]) -> dict[str, str]:
     """Key → hash of the row last imported through the profile."""
     rows = session.execute(
