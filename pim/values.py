@@ -98,22 +98,38 @@ def _normalize_entries(structure, attr: AttrSpec, entries, problems) -> list:
             problems.append(Problem("each entry needs locale, scope and data", attribute=attr.code))
             continue
         locale, scope = entry.get("locale"), entry.get("scope")
-        problem = _check_context(structure, attr, locale, scope)
+        problem = _context_problem(structure, attr, locale, scope)
         if problem is None and (locale, scope) in seen:
             problem = "given twice for the same locale and scope"
         if problem is not None:
             problems.append(Problem(problem, attribute=attr.code, locale=locale, scope=scope))
             continue
         seen.add((locale, scope))
+        data = entry["data"]
+        if is_empty(data):
+            continue
         try:
-            data = normalize_data(structure, attr, entry["data"])
+            data = _CHECKERS[attr.type](structure, attr, data)
         except _Refused as refused:
             problems.append(Problem(str(refused), attribute=attr.code, locale=locale, scope=scope))
             continue
         if not is_empty(data):
             kept.append({"locale": locale, "scope": scope, "data": data})
-    kept.sort(key=lambda e: (e["scope"] or "", e["locale"] or ""))
+    if len(kept) > 1:
+        kept.sort(key=lambda e: (e["scope"] or "", e["locale"] or ""))
     return kept
+
+
+def _context_problem(structure, attr: AttrSpec, locale, scope) -> str | None:
+    """:func:`_check_context`, remembered per structure snapshot (it depends on nothing
+    else); unhashable locale or scope values are checked each time."""
+    if not isinstance(locale, str | None) or not isinstance(scope, str | None):
+        return _check_context(structure, attr, locale, scope)
+    cache = structure.context_problems
+    key = (attr.code, locale, scope)
+    if key not in cache:
+        cache[key] = _check_context(structure, attr, locale, scope)
+    return cache[key]
 
 
 def _check_context(structure, attr: AttrSpec, locale, scope) -> str | None:

@@ -283,6 +283,9 @@ class Mapper:
 
     def _value(self, target: Target, value, values: dict, mapped: MappedRow, issues) -> None:
         attr = target.attribute
+        if attr.type in _AS_IS and isinstance(value, str) and attr.code not in values:
+            values[attr.code] = [{"locale": target.locale, "scope": target.scope, "data": value}]
+            return
         try:
             data = to_data(attr, value)
         except TransformError as error:
@@ -304,6 +307,10 @@ class Mapper:
             issues.append(RowIssue(target.label, _show(value), "this value is mapped twice"))
         else:
             entries.append({"locale": target.locale, "scope": target.scope, "data": data})
+
+
+#: types whose cell text is the datum (validated later by pim.values)
+_AS_IS = {"text", "textarea", "simple_select", "number", "date"}
 
 
 def _name(where: dict) -> str:

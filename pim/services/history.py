@@ -33,6 +33,8 @@ def flatten_values(values: dict) -> dict:
 
 def diff_states(before: dict | None, after: dict) -> dict:
     """Changes between two snapshots: ``{field: {old, new}, "values": {key: {old, new}}}``."""
+    if not before:
+        return _creation(after)
     before = before or {}
     changes: dict = {}
     for key in sorted(before.keys() | after.keys()):
@@ -49,6 +51,19 @@ def diff_states(before: dict | None, after: dict) -> dict:
     }
     if value_changes:
         changes["values"] = value_changes
+    return changes
+
+
+def _creation(after: dict) -> dict:
+    """:func:`diff_states` from nothing (the same result, without comparisons)."""
+    changes: dict = {
+        key: {"old": None, "new": after[key]}
+        for key in sorted(after)
+        if key != "values" and after[key] is not None
+    }
+    new_values = flatten_values(after.get("values"))
+    if new_values:
+        changes["values"] = {key: {"old": None, "new": new_values[key]} for key in sorted(new_values)}
     return changes
 
 

@@ -125,6 +125,12 @@ class Structure:
         }
 
     @cached_property
+    def context_problems(self) -> dict:
+        """(attribute, locale, scope) → why that context is refused (or None); filled by
+        :mod:`pim.values` as contexts are met."""
+        return {}
+
+    @cached_property
     def active_locales(self) -> frozenset[str]:
         """Locales used by at least one channel (values may only use these)."""
         return frozenset(code for ch in self.channels.values() for code in ch.locales)
