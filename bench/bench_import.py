@@ -80,7 +80,9 @@ def attributes() -> list[dict]:
         ("length", "Length", "CENTIMETER"),
         ("model_height", "Length", "CENTIMETER"),
     ):
-        attrs.append({"code": code, "type": "metric", "metric_family": family, "default_unit": unit})
+        attrs.append(
+            {"code": code, "type": "metric", "metric_family": family, "default_unit": unit}
+        )
     attrs += [{"code": c, "type": "boolean"} for c in ("washable", "organic")]
     attrs += [{"code": "release_date", "type": "date"}]
     attrs += [{"code": c, "type": "number"} for c in ("recycled_share", "pieces_in_pack")]

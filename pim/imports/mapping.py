@@ -182,7 +182,10 @@ class Mapper:
         auto = {}
         if self.mapping.get("auto"):
             auto = {c: t for c in columns if c not in used and (t := self._auto(c, columns))}
-        unplaced = [c for c in columns if c not in used and c not in auto and c not in self.ignore]
+        placed = used | set(auto) | self.ignore
+        # an XML element that only holds mapped children or attributes is placed too
+        parents = {p.rsplit("/", n)[0] for p in placed for n in range(1, p.count("/") + 1)}
+        unplaced = [c for c in columns if c not in placed and c not in parents]
         problems = []
         if missing and require_all:
             problems.append(f"columns missing from the file: {', '.join(missing)}")
