@@ -195,12 +195,11 @@ class ImportRun:
     def _batch(self, rows: list) -> None:
         self.counts.read += len(rows)
         keyed = self._keyed(rows)
-        hashes = (
-            {} if self.options.force else store.row_hashes(self.session, self.profile.id, keyed)
-        )
-        # unchanged rows need only an existence check, not the stored values
-        same = [key for key, (_, digest) in keyed.items() if hashes.get(key) == digest]
-        unchanged = store.existing_keys(self.session, self.profile.entity, same)
+        hashes = {}
+        if not self.options.force:
+            hashes = store.row_hashes(self.session, self.profile.id, self.profile.entity, keyed)
+        # unchanged rows are skipped without loading, mapping or validating anything
+        unchanged = {key for key, (_, digest) in keyed.items() if hashes.get(key) == digest}
         self.counts.skipped += len(unchanged)
         rest = [key for key in keyed if key not in unchanged]
         stored = store.stored_rows(self.session, self.profile.entity, rest)
@@ -217,7 +216,8 @@ class ImportRun:
                 mapped.hash = digest
                 todo.append(mapped)
         self._write(todo, stored)
-        store.mark_seen(self.session, self.profile.id, self.job.id, keyed)
+        if self.options.missing != "ignore":  # only a full feed needs to know what it saw
+            store.mark_seen(self.session, self.profile.id, self.job.id, keyed)
 
     def _keyed(self, rows: list) -> dict:
         """Key → (row, hash) for the batch's rows; duplicates and keyless rows reported."""

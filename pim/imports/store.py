@@ -32,20 +32,14 @@ def stored_rows(session, entity: str, keys: Iterable[str]) -> dict[str, dict]:
     }
 
 
-def existing_keys(session, entity: str, keys: list[str]) -> set[str]:
-    """Which of ``keys`` name stored products (or models)."""
-    if not keys:
-        return set()
+def row_hashes(session, profile_id: int, entity: str, keys: Iterable[str]) -> dict[str, str]:
+    """Key → hash of the row last imported through the profile, for keys whose product
+    (or model) still exists."""
     _, column = ENTITIES[entity]
-    return set(session.scalars(select(column).where(column.in_(keys))))
-
-
-def row_hashes(session, profile_id: int, keys: Iterable[str]) -> dict[str, str]:
-    """Key → hash of the row last imported through the profile."""
     rows = session.execute(
-        select(ImportRowHash.key, ImportRowHash.hash).where(
-            ImportRowHash.profile_id == profile_id, ImportRowHash.key.in_(keys)
-        )
+        select(ImportRowHash.key, ImportRowHash.hash)
+        .join(column.class_, column == ImportRowHash.key)
+        .where(ImportRowHash.profile_id == profile_id, ImportRowHash.key.in_(keys))
     )
     return dict(rows.all())
 
