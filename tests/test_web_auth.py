@@ -92,7 +92,6 @@ def test_placeholder_sections_say_they_are_coming(logged_in_client):
     for path, words in (
         ("/assets", b"digital asset management"),
         ("/channels", b"channels release"),
-        ("/imports", b"imports release"),
         ("/settings", b"later release"),
     ):
         response = client.get(path)

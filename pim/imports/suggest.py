@@ -282,6 +282,7 @@ class Suggester:
         return self.active[0] if self.active else None
 
     def default_scope(self) -> str | None:
+        """The first channel by code: where an unmarked scopable value most likely goes."""
         return min(self.structure.channels, default=None)
 
 

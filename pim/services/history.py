@@ -63,7 +63,9 @@ def _creation(after: dict) -> dict:
     }
     new_values = flatten_values(after.get("values"))
     if new_values:
-        changes["values"] = {key: {"old": None, "new": new_values[key]} for key in sorted(new_values)}
+        changes["values"] = {
+            key: {"old": None, "new": new_values[key]} for key in sorted(new_values)
+        }
     return changes
 
 

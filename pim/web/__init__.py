@@ -1,4 +1,5 @@
-"""Browser views (blueprint ``web``): sign-in, the product list, product and model pages.
+"""Browser views (blueprint ``web``): sign-in, the product list, product and model pages,
+imports and the supplier portal.
 
 Views are thin: parse the request, call a service, commit once (or roll back), render.
 Templates live in the repository's ``templates/``, styles in ``static/css/vitrine.css``;
@@ -12,10 +13,20 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the browser blueprint, its template filters and the security headers."""
-    from pim.web import auth_views, display, pages, product_models, products, security  # noqa: F401
+    from pim.web import (  # noqa: F401
+        auth_views,
+        display,
+        import_profiles,
+        imports,
+        pages,
+        product_models,
+        products,
+        security,
+    )
     from pim.web.blueprint import bp
 
     app.register_blueprint(bp)
     security.init_app(app)
     display.init_app(app)
     pages.init_app(app)
+    imports.init_app(app)

@@ -17,10 +17,10 @@ LOGIN_FAILED = "Invalid e-mail or password."
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form; on POST check the credentials and start a session."""
-    target = safe_next(request.values.get("next")) or url_for("web.product_list")
+    target = safe_next(request.values.get("next"))
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(target)
+            return redirect(target or _start_page(current_user))
         return render_template("login.html", next=safe_next(request.args.get("next")))
     email = request.form.get("email", "")
     user = authenticate(db.session, email, request.form.get("password", ""))
@@ -33,7 +33,12 @@ def login():
     session.clear()  # a fresh session on sign-in: nothing carried over from before
     login_user(user)
     db.session.commit()  # authenticate() recorded last_login_at
-    return redirect(target)
+    return redirect(target or _start_page(user))
+
+
+def _start_page(user) -> str:
+    """Where a user lands after signing in: suppliers on their imports, others on products."""
+    return url_for("web.imports" if user.can("supplier_portal") else "web.product_list")
 
 
 @bp.post("/logout")

@@ -17,7 +17,6 @@ PLACEHOLDERS = {
         "Channels",
         "Channel settings and feed previews arrive with the channels release.",
     ),
-    "imports": ("Imports", "Import and export jobs arrive with the imports release."),
     "settings": (
         "Settings",
         "Attributes, families and users will be configurable here in a later release.",

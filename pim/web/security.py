@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from pim.web.blueprint import bp
@@ -22,6 +22,8 @@ SECURITY_HEADERS = {
 
 #: Endpoints of the blueprint reachable without signing in.
 PUBLIC_ENDPOINTS = {"web.login"}
+#: Endpoints every signed-in user reaches, whatever their role.
+SIGNED_IN_ENDPOINTS = {"web.logout"}
 
 
 def init_app(app: Flask) -> None:
@@ -38,14 +40,33 @@ def add_security_headers(response):
 
 @bp.before_request
 def require_sign_in():
-    """Every page but the sign-in form needs a signed-in user allowed to read the catalogue."""
+    """Every page but the sign-in form needs a signed-in user allowed to read the catalogue.
+
+    Suppliers cannot read the catalogue: they reach only the views marked
+    :func:`supplier_portal` (their imports and products), and the home page sends them there.
+    """
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
+    if request.endpoint in SIGNED_IN_ENDPOINTS:
+        return None
+    if current_user.can("supplier_portal"):
+        if request.endpoint == "web.index":
+            return redirect(url_for("web.imports"))
+        if not getattr(current_app.view_functions.get(request.endpoint), "supplier_portal", False):
+            abort(403)
+        return None
     if not current_user.can("read"):
         abort(403)
     return None
+
+
+def supplier_portal(view):
+    """Mark a view as part of the supplier portal: suppliers may reach it (the view still
+    checks what they may see). Put it under the route decorator."""
+    view.supplier_portal = True
+    return view
 
 
 def require(action: str):
