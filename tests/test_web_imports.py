@@ -12,7 +12,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import DEFAULT_PASSWORD
 from sqlalchemy import func, select
 
 from pim.imports import profiles
@@ -552,16 +551,15 @@ def test_saving_an_unchanged_profile_keeps_its_revision(staff, db_session):
     assert profile.mapping == MAPPING
 
 
-def test_suppliers_land_on_their_imports_after_signing_in(catalog, client, make_user, login):
-    supplier = make_user(role="supplier")
-    staff_user = make_user(role="editor")
+PASSWORD = "a long enough password"
 
-    landed = login(client, supplier, password=DEFAULT_PASSWORD)
+
+def test_suppliers_land_on_their_imports_after_signing_in(catalog, client, make_user, login):
+    supplier = make_user(role="supplier", password=PASSWORD)
+    staff_user = make_user(role="editor", password=PASSWORD)
+
+    landed = login(client, supplier, password=PASSWORD)
 
     assert landed.status_code == 302 and landed.headers["Location"].endswith("/imports")
     client.post("/logout")
-    assert (
-        login(client, staff_user, password=DEFAULT_PASSWORD)
-        .headers["Location"]
-        .endswith("/products")
-    )
+    assert login(client, staff_user, password=PASSWORD).headers["Location"].endswith("/products")
