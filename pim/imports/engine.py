@@ -35,6 +35,8 @@ from pim.services.structure_cache import Structure
 #: report lines kept per job; beyond, the job says how many were left out
 MAX_ISSUES = 100_000
 MODES = ("skip", "all_or_nothing")
+#: batches before which table statistics are refreshed (each ×4: a log number of times)
+ANALYZE_AT = frozenset(4**n for n in range(1, 12))
 MISSING = ("ignore", "flag", "disable")
 
 
@@ -173,8 +175,11 @@ class ImportRun:
             first = list(islice(rows, self.options.batch_size))
             # XML paths are known once records are read: bind after the first batch
             self.mapper.bind(table.columns, require_all=not isinstance(table, XmlReader))
+            number = 0
             while batch := first or list(islice(rows, self.options.batch_size)):
-                first = None
+                first, number = None, number + 1
+                if number in ANALYZE_AT:
+                    store.refresh_statistics(self.session)
                 self._batch(batch)
                 self.job.progress = table.progress()
                 if commit:

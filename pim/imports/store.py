@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pim.models import ImportRowHash, PendingMedia, Product, ProductModel
@@ -82,6 +82,21 @@ def missing_keys(session, profile_id: int, job_id: int, batch: int = 1000) -> It
     ).all()
     for start in range(0, len(rows), batch):
         yield rows[start : start + batch]
+
+
+#: tables a big import grows, whose statistics the PostgreSQL planner needs to keep using
+#: their indexes for the per-batch lookups
+GROWING_TABLES = ("product", "product_model", "unique_value", "import_row_hash", "completeness")
+
+
+def refresh_statistics(session) -> None:
+    """ANALYZE the tables an import grows (PostgreSQL; SQLite plans from its indexes).
+
+    Without fresh statistics (autovacuum off, or not caught up during a long import) the
+    planner keeps treating the growing tables as tiny and scans them for every batch.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(GROWING_TABLES)}"))
 
 
 def add_media_links(session, links: list[dict]) -> None:

@@ -641,7 +641,11 @@ class _ProductWriter(_BatchWriter):
         rows = self.session.execute(
             select(UniqueValue.attribute_id, UniqueValue.data_key, Product.identifier)
             .join(Product, Product.id == UniqueValue.product_id)
-            .where(UniqueValue.data_key.in_({k for _, k in wanted}))
+            .where(
+                # the attribute first, so the (attribute_id, data_key) index is used
+                UniqueValue.attribute_id.in_({a for a, _ in wanted}),
+                UniqueValue.data_key.in_({k for _, k in wanted}),
+            )
         )
         return {(a, k): ident for a, k, ident in rows if (a, k) in wanted}
 
