@@ -22,6 +22,7 @@ from sqlalchemy import func, select, text
 
 from pim import demo_data as data
 from pim.extensions import db
+from pim.imports.profiles import save_profile
 from pim.models import (
     Attribute,
     Category,
@@ -526,7 +527,19 @@ def load_demo(
         created += _import_batch(session, batch, actor, known)
         if on_batch is not None:
             on_batch(created)
+    save_profile(session, DEMO_PROFILE)
     return summary(session)
+
+
+#: An import profile to try the Imports page with: Akeneo-style columns map themselves
+#: (``sku;family;name-en_US;color;price-EUR…``).
+DEMO_PROFILE = {
+    "code": "demo-supplier",
+    "label": "Demo supplier (Akeneo-style columns)",
+    "source": "supplier:demo",
+    "reader": {},
+    "mapping": {"key": {"column": "sku"}, "auto": True},
+}
 
 
 def summary(session) -> dict:

@@ -141,3 +141,20 @@ def test_default_demo_size(db_session):
     assert summary["products"] == 1200
     assert 150 <= summary["product models"] <= 500
     assert count(db_session, Completeness) == 1200 * 7
+
+
+def test_the_demo_profile_imports_akeneo_style_columns(small_demo, db_session, tmp_path):
+    from pim.imports import jobs, profiles
+    from pim.services import products
+
+    family = db_session.scalar(select(Family.code).order_by(Family.code))
+    path = tmp_path / "supplier.csv"
+    path.write_text(f"sku;family;name-en_US\nDEMO-NEW-1;{family};From the supplier\n")
+    profile = profiles.get_profile(db_session, "demo-supplier")
+
+    job = jobs.create_job(db_session, profile, path, path.name)
+    job = jobs.run_job(db_session, job.id, commit=False)
+
+    assert (job.status, job.rows_created) == ("succeeded", 1), job.message
+    product = products.get_product(db_session, "DEMO-NEW-1")
+    assert product.source == "supplier:demo"
