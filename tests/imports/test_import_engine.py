@@ -60,9 +60,7 @@ def test_reimporting_the_same_file_changes_nothing(catalog, db_session, tmp_path
     assert _versions(db_session) == before
 
 
-def test_changed_rows_are_updated_and_a_killed_run_leaves_no_duplicates(
-    catalog, db_session, tmp_path
-):
+def test_changed_rows_are_updated_and_new_ones_created(catalog, db_session, tmp_path):
     profile = save_profile(db_session)
     run(db_session, profile, write_csv(tmp_path / "a.csv", HEADER, _rows(4)))
     rows = _rows(6)
@@ -276,3 +274,36 @@ def test_ten_thousand_rows_with_one_bad_row(catalog, db_session, tmp_path):
     assert [(line, column, value) for line, column, value, _ in report_lines(db_session, job)] == [
         (6_791, "color", "purple")
     ]
+
+
+def test_a_job_killed_half_way_and_run_again_leaves_no_duplicates(catalog, db_session, tmp_path):
+    from pim.imports import jobs
+
+    profile = save_profile(db_session)
+    path = write_csv(tmp_path / "big.csv", HEADER, _rows(2_500))
+    job = jobs.create_job(db_session, profile, path, path.name, options={"batch_size": 1000})
+    db_session.commit()
+
+    def killed(counts, fraction):
+        raise KeyboardInterrupt  # the worker dies after its first committed batch
+
+    with pytest.raises(KeyboardInterrupt):
+        jobs.run_job(db_session, job.id, progress=killed)
+    db_session.rollback()
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Product).where(Product.identifier.like("SKU-%"))
+        )
+        == 1_000
+    )
+
+    again = run(db_session, profile, path)
+
+    assert (again.rows_created, again.rows_skipped, again.rows_failed) == (1_500, 1_000, 0)
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Product).where(Product.identifier.like("SKU-%"))
+        )
+        == 2_500
+    )
+    assert find_drift(db_session, Structure.current(db_session)) == []
