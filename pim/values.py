@@ -34,6 +34,10 @@ class _Refused(ValueError):
     """Raised by a type checker; the message is the broken rule."""
 
 
+#: types whose empty instances mean "no value"
+_SIZED = (str, list, dict)
+
+
 def is_empty(data) -> bool:
     """Whether ``data`` counts as no value (for storage and completeness)."""
     if data is None:
@@ -106,14 +110,14 @@ def _normalize_entries(structure, attr: AttrSpec, entries, problems) -> list:
             continue
         seen.add((locale, scope))
         data = entry["data"]
-        if is_empty(data):
+        if data is None or (data.__class__ in _SIZED and not data):  # is_empty, inlined
             continue
         try:
             data = _CHECKERS[attr.type](structure, attr, data)
         except _Refused as refused:
             problems.append(Problem(str(refused), attribute=attr.code, locale=locale, scope=scope))
             continue
-        if not is_empty(data):
+        if data is not None and not (data.__class__ in _SIZED and not data):
             kept.append({"locale": locale, "scope": scope, "data": data})
     if len(kept) > 1:
         kept.sort(key=lambda e: (e["scope"] or "", e["locale"] or ""))
