@@ -232,6 +232,7 @@ def serve_command(host: str, port: int, worker: bool) -> None:
     db.session.remove()
     consumer = current_queue().consumer() if worker else None
     if consumer is not None:
+        _fail_abandoned_jobs()
         consumer.start()
         click.echo("The job worker runs in this process (--no-worker to run it apart).")
     try:
@@ -239,6 +240,16 @@ def serve_command(host: str, port: int, worker: bool) -> None:
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+
+
+def _fail_abandoned_jobs() -> None:
+    """Before a worker starts: jobs a dead worker of this machine left "running" fail."""
+    from pim.imports.jobs import fail_abandoned_jobs
+
+    with command_transaction() as session:
+        for job in fail_abandoned_jobs(session):
+            click.echo(f"Import {job.id} ({job.filename}) was left running by a stopped worker.")
+    db.session.remove()
 
 
 @click.command("worker")
@@ -252,4 +263,5 @@ def worker_command(workers: int) -> None:
     consumer = current_queue().consumer(workers=workers)
     if consumer is None:
         raise click.ClickException("the in-memory queue runs tasks at once; no worker needed")
+    _fail_abandoned_jobs()
     consumer.run()

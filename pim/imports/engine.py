@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from itertools import islice
@@ -124,6 +126,10 @@ class ImportRun:
         """Run the job to its end; the job row says how it went."""
         job = self.job
         job.status, job.started_at, job.phase = JobStatus.RUNNING, utcnow(), "reading"
+        # who runs it, so that a job left "running" by a dead process can be told apart
+        job.summary = dict(
+            job.summary or {}, worker={"host": socket.gethostname(), "pid": os.getpid()}
+        )
         self.checkpoint()
         try:
             self.options = ImportOptions.from_dict(

@@ -9,9 +9,11 @@ moving it out of the folder first so it is imported once.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -128,6 +130,38 @@ def run_job_task(job_id: int) -> None:
         run_job(db.session, job_id, progress=publish)
     finally:
         queue.delete(progress_key(job_id))
+
+
+def fail_abandoned_jobs(session) -> list[ImportJob]:
+    """Mark failed the jobs left "running" by a process of this machine that has ended
+    (a killed worker); run again, they skip what was written. Jobs of other machines and
+    of live processes are left alone."""
+    abandoned = []
+    running = session.scalars(select(ImportJob).where(ImportJob.status == JobStatus.RUNNING))
+    for job in running:
+        worker = (job.summary or {}).get("worker") or {}
+        if worker.get("host") != socket.gethostname() or _alive(worker.get("pid")):
+            continue
+        job.status, job.finished_at = JobStatus.FAILED, utcnow()
+        job.message = (
+            f"The worker running this import stopped (process {worker.get('pid')}). "
+            "Run it again: rows already written are skipped."
+        )
+        abandoned.append(job)
+    session.flush()
+    return abandoned
+
+
+def _alive(pid) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def job_status(job: ImportJob) -> dict:

@@ -259,3 +259,30 @@ def test_a_real_worker_runs_queued_imports(worker_app, tmp_path):
     finished = session.get(ImportJob, job.id)
     assert finished.status == "succeeded", finished.message
     assert products.get_product(session, sku).values["name"][0]["data"] == "Worker"
+
+
+def test_jobs_left_running_by_a_dead_worker_are_failed(catalog, db_session, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    profile = save_profile(db_session)
+    path = write_csv(tmp_path / "a.csv", HEADER, [["AB-1", "x", "red"]])
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    host = socket.gethostname()
+    dead, alive, elsewhere = (
+        jobs.create_job(db_session, profile, path, path.name) for _ in range(3)
+    )
+    for job, worker in (
+        (dead, {"host": host, "pid": int(ended.stdout)}),
+        (alive, {"host": host, "pid": os.getpid()}),
+        (elsewhere, {"host": "another-machine", "pid": 1}),
+    ):
+        job.status, job.summary = "running", {"worker": worker}
+    db_session.flush()
+
+    assert jobs.fail_abandoned_jobs(db_session) == [dead]
+    assert dead.status == "failed" and "Run it again" in dead.message
+    assert alive.status == elsewhere.status == "running"
