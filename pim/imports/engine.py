@@ -117,6 +117,7 @@ class ImportRun:
         self.counts = Counts()
         self.issues: list[dict] = []
         self.issues_dropped = 0
+        self.issues_saved = 0
         self.first_line: dict[str, int] = {}
         self.skipped_new: list[str] = []
 
@@ -150,6 +151,8 @@ class ImportRun:
         self.structure = Structure.current(self.session)
         self.ownership = Ownership(self.structure, self.profile.source)
         self.actor = self._actor()
+        make_writer = bulk.product_writer if self.profile.entity == "product" else bulk.model_writer
+        self.writer = make_writer(self.session, self.actor, self.structure)
         mapper = Mapper(self.profile.mapping, self.structure, self.profile.entity)
         reader = ReaderOptions(**(self.profile.reader or {}))
         with open_table(self.job.stored_path, reader, display_name=self.job.filename) as table:
@@ -272,16 +275,7 @@ class ImportRun:
                     mapped.key, values, stored.get(mapped.key)
                 )
             mapped.media = [m for m in mapped.media if self.ownership.may_write(m[0])]
-        writer = (
-            bulk.import_products if self.profile.entity == "product" else bulk.import_product_models
-        )
-        result = writer(
-            self.session,
-            [m.payload for m in todo],
-            self.actor,
-            batch_size=len(todo),
-            structure=self.structure,
-        )
+        result = self.writer.write([m.payload for m in todo], batch_size=len(todo))
         failed = self._report_failures(todo, result)
         self.counts.created += result.created
         self.counts.updated += result.updated
@@ -365,7 +359,7 @@ class ImportRun:
     def _issue(self, line, key, column, value, reason, severity="error") -> None:
         if severity == "warning":
             self.counts.warnings += 1
-        if len(self.issues) + self._stored_issues() >= MAX_ISSUES:
+        if len(self.issues) + self.issues_saved >= MAX_ISSUES:
             self.issues_dropped += 1
             return
         self.issues.append(
@@ -381,13 +375,10 @@ class ImportRun:
             }
         )
 
-    def _stored_issues(self) -> int:
-        return getattr(self, "_issues_saved", 0)
-
     def _save_report(self) -> None:
         if self.issues:
             self.session.execute(ImportIssue.__table__.insert(), self.issues)
-            self._issues_saved = self._stored_issues() + len(self.issues)
+            self.issues_saved += len(self.issues)
             self.issues = []
         self._save_counts()
 

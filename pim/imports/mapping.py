@@ -182,7 +182,9 @@ class Mapper:
         auto = {}
         if self.mapping.get("auto"):
             auto = {c: t for c in columns if c not in used and (t := self._auto(c, columns))}
-        placed = used | set(auto) | self.ignore
+        # a metric's unit column is read together with its amount column
+        consumed = {c for target in auto.values() for c in target.columns[1:]}
+        placed = used | set(auto) | consumed | self.ignore
         # an XML element that only holds mapped children or attributes is placed too
         parents = {p.rsplit("/", n)[0] for p in placed for n in range(1, p.count("/") + 1)}
         unplaced = [c for c in columns if c not in placed and c not in parents]
@@ -196,23 +198,19 @@ class Mapper:
             )
         if problems:
             raise MappingError(problems)
-        self.values += [t for t in auto.values() if t is not ...]
+        self.fields += [t for t in auto.values() if t.field]
+        self.values += [t for t in auto.values() if t.attribute]
         self._by_value = {(t.attribute.code, t.locale, t.scope): t.label for t in self.values}
 
-    def _auto(self, column: str, columns: list[str]):
-        """The target of an Akeneo-style column ``code[-locale][-channel]`` (``...`` for a
-        unit column consumed by its metric, None when the column names nothing)."""
+    def _auto(self, column: str, columns: list[str]) -> Target | None:
+        """The target of an Akeneo-style column ``code[-locale][-channel]`` (a field such as
+        ``family``, or a value), None when the column names nothing."""
         code, *tokens = column.split("-")
         if code in FIELDS[self.entity] and not tokens:
-            self.fields.append(
-                Target(columns=(column,), field=code, transforms=_field_transforms(code))
-            )
-            return ...
+            return Target(columns=(column,), field=code, transforms=_field_transforms(code))
         attr = self.structure.attributes.get(code)
         if attr is None or attr.type == "identifier":
             return None
-        if attr.type == "metric" and tokens == ["unit"]:
-            return ... if code in columns else None
         locale = tokens.pop(0) if attr.localizable and tokens else None
         scope = tokens.pop(0) if attr.scopable and tokens else None
         currency = tokens.pop(0) if attr.type == "price" and tokens else None

@@ -15,6 +15,7 @@ from collections import Counter
 from fnmatch import fnmatchcase
 
 from pim.services import value_sources
+from pim.services.history import flatten_values
 from pim.services.structure_cache import Structure
 
 #: Highest precedence first; used by attributes without their own list.
@@ -73,7 +74,7 @@ class Ownership:
         if stored is None:
             return self._new(key, values)
         kept = {}
-        current = value_sources.flat(stored["values"])
+        current = flatten_values(stored["values"])
         for code, entries in values.items():
             entries = [e for e in entries if self._allowed(key, code, e, stored, current)]
             if entries:

@@ -92,14 +92,12 @@ def import_product_models(
     INSERTs; existing ones (and new ones with associations) go through
     :mod:`pim.services.product_models` one by one.
     """
-    structure = structure or Structure.current(session)
-    writer = _ModelWriter(session, structure, actor)
-    result = BulkResult()
-    offset = 0
-    for batch in _chunks(payloads, batch_size):
-        result.add(writer.write_batch(batch, offset))
-        offset += len(batch)
-    return result
+    return model_writer(session, actor, structure).write(payloads, batch_size)
+
+
+def model_writer(session, actor: Actor, structure: Structure | None = None) -> _ModelWriter:
+    """A product model writer whose caches last across calls (one per import run)."""
+    return _ModelWriter(session, structure or Structure.current(session), actor)
 
 
 class _BatchWriter:
@@ -112,6 +110,15 @@ class _BatchWriter:
         self.categories = dict(session.execute(select(Category.code, Category.id)).all())
         self.category_codes = {id_: code for code, id_ in self.categories.items()}
         self._allowed: dict = {}
+
+    def write(self, payloads: Iterable[dict], batch_size: int = 1000) -> BulkResult:
+        """Write ``payloads`` in batches; failures are indexed from 0 in ``payloads``."""
+        result = BulkResult()
+        offset = 0
+        for batch in _chunks(payloads, batch_size):
+            result.add(self.write_batch(batch, offset))
+            offset += len(batch)
+        return result
 
     def _values(self, values, subject, family, variant, level, problems) -> dict:
         key = (family.code if family else None, variant.code if variant else None, level)
@@ -397,14 +404,13 @@ def import_products(
     structure: Structure | None = None,
 ) -> BulkResult:
     """Create or update products in batches; see the module docstring."""
-    structure = structure or Structure.current(session)
-    writer = _ProductWriter(session, structure, actor)
-    result = BulkResult()
-    offset = 0
-    for batch in _chunks(payloads, batch_size):
-        result.add(writer.write_batch(batch, offset))
-        offset += len(batch)
-    return result
+    return product_writer(session, actor, structure).write(payloads, batch_size)
+
+
+def product_writer(session, actor: Actor, structure: Structure | None = None) -> _ProductWriter:
+    """A product writer whose caches (families, categories, parent models) last across
+    calls (one per import run)."""
+    return _ProductWriter(session, structure or Structure.current(session), actor)
 
 
 class _ProductWriter(_BatchWriter):

@@ -8,21 +8,13 @@ use this to protect values owned by a source of higher precedence (see
 
 from __future__ import annotations
 
+from pim.services.history import flatten_values
 from pim.values import value_key
-
-
-def flat(values: dict) -> dict[str, object]:
-    """``{value key: data}`` for a standard-format values document."""
-    return {
-        value_key(code, entry.get("locale"), entry.get("scope")): entry.get("data")
-        for code, entries in (values or {}).items()
-        for entry in entries
-    }
 
 
 def changed_keys(before: dict, after: dict) -> set[str]:
     """Value keys added, removed or changed between two values documents."""
-    old, new = flat(before), flat(after)
+    old, new = flatten_values(before), flatten_values(after)
     return {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
 
 
