@@ -12,8 +12,9 @@ A profile document (what the CLI reads from JSON and the UI edits)::
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import fields
+from dataclasses import asdict, fields
 
 from sqlalchemy import select
 
@@ -62,22 +63,58 @@ def save_profile(session, document: dict, profile: ImportProfile | None = None) 
     if profile is None:
         profile = ImportProfile(code=document["code"], revision=0)
         session.add(profile)
-    changed = (profile.reader, profile.mapping, profile.entity) != (
+    same = same_mapping(profile.mapping or {}, document["mapping"])
+    changed = not same or (profile.reader, profile.entity) != (
         document.get("reader") or {},
-        document["mapping"],
         document.get("entity", "product"),
     )
     profile.label = document.get("label") or document["code"]
     profile.source = document["source"]
     profile.entity = document.get("entity", "product")
     profile.reader = document.get("reader") or {}
-    profile.mapping = document["mapping"]
+    if not same:  # an equivalent mapping is kept as it was written
+        profile.mapping = document["mapping"]
     profile.members = members
     profile.updated_at = utcnow()
     if changed:
         profile.revision = (profile.revision or 0) + 1  # stale row hashes: re-import all
     session.flush()
     return profile
+
+
+#: Parameters a transform has when they are left out.
+TRANSFORM_DEFAULTS = {"split": {"sep": ","}, "date": {"format": "%Y-%m-%d"}, "concat": {"sep": " "}}
+
+
+def same_mapping(old: dict, new: dict) -> bool:
+    """Whether two mappings mean the same (rule order and spelled-out defaults aside): an
+    equivalent mapping keeps the profile's revision, so unchanged rows stay skipped."""
+    return _canonical(old) == _canonical(new)
+
+
+def _canonical(mapping: dict) -> str:
+    def rule(item):
+        if not isinstance(item, dict):
+            return item
+        item = dict(item)
+        if item.get("columns") and len(item["columns"]) == 1:
+            item["column"] = item.pop("columns")[0]
+        item["transforms"] = [
+            {**TRANSFORM_DEFAULTS.get(t.get("op"), {}), **t} if isinstance(t, dict) else t
+            for t in item.get("transforms") or []
+        ]
+        return item
+
+    shape = {
+        "key": rule(mapping.get("key")),
+        "fields": {name: rule(r) for name, r in (mapping.get("fields") or {}).items()},
+        "values": sorted(json.dumps(rule(r), sort_keys=True) for r in mapping.get("values") or []),
+        "ignore": sorted(mapping.get("ignore") or []),
+        "auto": bool(mapping.get("auto")),
+        "options": {**asdict(ImportOptions()), **(mapping.get("options") or {})},
+    }
+    extra = {k: v for k, v in mapping.items() if k not in shape}
+    return json.dumps([shape, extra], sort_keys=True, default=str)
 
 
 def _problems(session, document, profile) -> list[Problem]:

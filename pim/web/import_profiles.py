@@ -20,7 +20,6 @@ the page keeps everything the user typed. The sample stays referenced by its sto
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -162,8 +161,6 @@ def _save(editor: Editor, profile):
     problems: list[Problem] = []
     kept_reader = (profile.reader or {}) if profile else {}
     document = editor.document(structure, kept_reader, problems)
-    if profile is not None and same_mapping(profile.mapping or {}, document["mapping"]):
-        document["mapping"] = profile.mapping  # no new revision: unchanged rows stay skipped
     sample_path = _sample_path(editor.sample)
     try:
         saved = profiles.save_profile(db.session, document, profile)
@@ -179,40 +176,6 @@ def _save(editor: Editor, profile):
     db.session.commit()
     flash(f"Saved the import profile {saved.code}.", "success")
     return redirect(url_for("web.import_profile", code=saved.code))
-
-
-#: Parameters a transform has when they are left out.
-TRANSFORM_DEFAULTS = {"split": {"sep": ","}, "date": {"format": "%Y-%m-%d"}, "concat": {"sep": " "}}
-
-
-def same_mapping(old: dict, new: dict) -> bool:
-    """Whether two mappings mean the same (rule order and spelled-out defaults aside)."""
-    return _canonical(old) == _canonical(new)
-
-
-def _canonical(mapping: dict) -> str:
-    def rule(item):
-        if not isinstance(item, dict):
-            return item
-        item = dict(item)
-        if item.get("columns") and len(item["columns"]) == 1:
-            item["column"] = item.pop("columns")[0]
-        item["transforms"] = [
-            {**TRANSFORM_DEFAULTS.get(t.get("op"), {}), **t} if isinstance(t, dict) else t
-            for t in item.get("transforms") or []
-        ]
-        return item
-
-    shape = {
-        "key": rule(mapping.get("key")),
-        "fields": {name: rule(r) for name, r in (mapping.get("fields") or {}).items()},
-        "values": sorted(json.dumps(rule(r), sort_keys=True) for r in mapping.get("values") or []),
-        "ignore": sorted(mapping.get("ignore") or []),
-        "auto": bool(mapping.get("auto")),
-        "options": {**suggest.DEFAULT_OPTIONS, **(mapping.get("options") or {})},
-    }
-    extra = {k: v for k, v in mapping.items() if k not in shape}
-    return json.dumps([shape, extra], sort_keys=True, default=str)
 
 
 def _read_sample(path: Path, reader: dict, filename: str):
