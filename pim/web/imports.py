@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -29,11 +27,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from pim.extensions import db
-from pim.imports import jobs, profiles, report
-from pim.models import Completeness, Family, ImportJob, Product
+from pim.imports import jobs, profiles, report, supplier
+from pim.models import ImportJob
 from pim.services.errors import InvalidData, NotFound
 from pim.web.blueprint import bp
 from pim.web.security import require, supplier_portal
@@ -260,26 +257,14 @@ def _job_or_404(job_id: int) -> ImportJob:
 # --- the supplier's products ---------------------------------------------------------------
 
 
-@dataclass
-class ProductRow:
-    """One line of "My products"."""
-
-    id: int
-    identifier: str
-    family: str | None
-    enabled: bool
-    completeness: int | None
-    updated_at: datetime
-
-
 @bp.get("/imports/my-products")
 @supplier_portal
 @require("supplier_portal")
 def my_products():
     """Products created through the sources of the supplier's profiles (read only)."""
-    sources = sorted({p.source for p in profiles.visible_profiles(db.session, _user())})
+    sources = supplier.sources_of(db.session, _user())
     after = request.args.get("after", type=int)
-    rows, more = _product_page(sources, after)
+    rows, more = supplier.products_page(db.session, sources, after, PRODUCTS_PAGE_SIZE)
     return render_template(
         "imports/my_products.html",
         rows=rows,
@@ -287,35 +272,6 @@ def my_products():
         next_after=rows[-1].id if more else None,
         first_page=after is None,
     )
-
-
-def _product_page(sources: list[str], after: int | None) -> tuple[list[ProductRow], bool]:
-    """One page of products of ``sources`` after the cursor, and whether more follow."""
-    query = (
-        select(Product.id, Product.identifier, Family.code, Product.enabled, Product.updated_at)
-        .outerjoin(Family, Family.id == Product.family_id)
-        .where(Product.source.in_(sources))
-        .order_by(Product.id)
-        .limit(PRODUCTS_PAGE_SIZE + 1)
-    )
-    if after is not None:
-        query = query.where(Product.id > after)
-    found = db.session.execute(query).all() if sources else []
-    ratios = _average_completeness([r.id for r in found[:PRODUCTS_PAGE_SIZE]])
-    rows = [ProductRow(*r[:4], ratios.get(r.id), r.updated_at) for r in found]
-    return rows[:PRODUCTS_PAGE_SIZE], len(found) > PRODUCTS_PAGE_SIZE
-
-
-def _average_completeness(product_ids: list[int]) -> dict[int, int]:
-    """Average completeness over every channel and locale, per product (one query)."""
-    if not product_ids:
-        return {}
-    query = (
-        select(Completeness.product_id, func.avg(Completeness.ratio))
-        .where(Completeness.product_id.in_(product_ids))
-        .group_by(Completeness.product_id)
-    )
-    return {pid: round(float(ratio)) for pid, ratio in db.session.execute(query)}
 
 
 def _user():
