@@ -101,11 +101,11 @@ def run_job(session, job_id: int, *, progress=None, commit=True) -> ImportJob | 
     job = session.get(ImportJob, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return job
+    checkpoint = session.commit if commit else session.flush
     if job.profile is None:
         job.status, job.message = JobStatus.FAILED, "its import profile was deleted"
-        session.commit() if commit else session.flush()
+        checkpoint()
         return job
-    checkpoint = session.commit if commit else session.flush
     try:
         return ImportRun(session, job, progress=progress, checkpoint=checkpoint).run()
     except Exception as error:

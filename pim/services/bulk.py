@@ -11,9 +11,8 @@ cannot take good ones down with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import NamedTuple
 
 from sqlalchemy import insert, select
@@ -73,12 +72,6 @@ class BulkResult:
             self.problems[index] = error.problems
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def import_product_models(
     session,
     payloads: Iterable[dict],
@@ -115,7 +108,7 @@ class _BatchWriter:
         """Write ``payloads`` in batches; failures are indexed from 0 in ``payloads``."""
         result = BulkResult()
         offset = 0
-        for batch in _chunks(payloads, batch_size):
+        for batch in common.chunks(payloads, batch_size):
             result.add(self.write_batch(batch, offset))
             offset += len(batch)
         return result

@@ -3,11 +3,21 @@ associations and variant-level rules."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
 from sqlalchemy import delete, select
 
 from pim.models import Association, AssociationType, Category, Product, ProductModel
 from pim.services.errors import Problem
 from pim.services.structure_cache import FamilySpec, FamilyVariantSpec, Structure
+
+
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of ``size`` items (the last may be shorter), consuming lazily."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def merge_raw_values(current: dict, incoming) -> dict:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 
 from pim.models import Completeness, Product, ProductModel
+from pim.services.common import chunks
 from pim.services.inheritance import ModelValues
 from pim.services.structure_cache import AttrSpec, ChannelSpec, Structure
 from pim.values import is_empty
@@ -103,17 +104,6 @@ def _rows(structure: Structure, product_id: int, results: list[Result]) -> Itera
         }
 
 
-def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
-    batch: list[int] = []
-    for id_ in ids:
-        batch.append(id_)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def computed_rows(session, structure: Structure, product_ids: list[int]) -> list[dict]:
     """Completeness rows for the given products, computed from their current values."""
     family_codes = {spec.id: code for code, spec in structure.families.items()}
@@ -134,7 +124,7 @@ def computed_rows(session, structure: Structure, product_ids: list[int]) -> list
 def refresh_products(session, structure: Structure, product_ids: Iterable[int]) -> None:
     """Recompute and store completeness of the given products (in batches)."""
     session.flush()
-    for batch in _batches(product_ids):
+    for batch in chunks(product_ids, BATCH):
         rows = computed_rows(session, structure, batch)
         session.execute(delete(Completeness).where(Completeness.product_id.in_(batch)))
         if rows:
@@ -181,7 +171,7 @@ def find_drift(session, structure: Structure) -> list[Drift]:
     drift = []
     ids = session.scalars(select(Product.id).order_by(Product.id)).all()
     fields = ("required", "missing_count", "ratio", "missing")
-    for batch in _batches(ids):
+    for batch in chunks(ids, BATCH):
         expected = {
             (r["product_id"], r["channel_id"], r["locale_id"]): {f: r[f] for f in fields}
             for r in computed_rows(session, structure, batch)

@@ -10,9 +10,8 @@ A link to something that does not exist is left out with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 
 from sqlalchemy import select
 
@@ -31,6 +30,7 @@ from pim.imports.akeneo.structure import faults_of
 from pim.imports.akeneo.summary import Fault
 from pim.models import Product, ProductModel
 from pim.services import bulk, product_models, products
+from pim.services.common import chunks
 from pim.services.errors import DomainError
 
 BATCH = 500
@@ -87,12 +87,6 @@ class PendingLinks:
         ]
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def import_product_models(ctx: Context, name: str) -> None:
     """Write root models, then sub-models; their links wait for :func:`finish`."""
     planner = RowPlanner(ctx, name, MODEL_FIELDS, MODEL_IGNORED)
@@ -103,7 +97,7 @@ def import_product_models(ctx: Context, name: str) -> None:
     subs = [row for row in rows if cell(row, "parent")]
     done = 0
     for phase in (roots, subs):
-        for chunk in _chunks(phase, BATCH):
+        for chunk in chunks(phase, BATCH):
             planner.lineages.load(cell(row, "parent") for row in chunk)
             plans = [planner.plan_model(row) for row in chunk]
             write_batch(ctx, name, plans, MODELS)
@@ -119,7 +113,7 @@ def import_products(ctx: Context, name: str) -> None:
     fields = dict(PRODUCT_FIELDS, **({identifier: "identifier"} if identifier else {}))
     planner = RowPlanner(ctx, name, fields, PRODUCT_IGNORED)
     linked, done = [], 0
-    for chunk in _chunks(read_rows(ctx, name), BATCH):
+    for chunk in chunks(read_rows(ctx, name), BATCH):
         planner.lineages.load(cell(row, "parent") for row in chunk)
         plans = [planner.plan_product(row) for row in chunk]
         write_batch(ctx, name, plans, PRODUCTS)
