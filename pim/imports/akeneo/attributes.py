@@ -19,7 +19,14 @@ from sqlalchemy import select
 
 from pim.imports.akeneo.context import Context
 from pim.imports.akeneo.reading import cell, flag, labels, present, whole_number
-from pim.imports.akeneo.structure import Planned, apply_planned, changed, faults_of, plan_rows
+from pim.imports.akeneo.structure import (
+    Planned,
+    apply_planned,
+    changed,
+    create_or_update,
+    faults_of,
+    plan_rows,
+)
 from pim.imports.akeneo.summary import Fault
 from pim.models import Attribute, AttributeGroup
 from pim.services import structure
@@ -175,15 +182,14 @@ def _metric(row, faults: list[Fault]) -> dict:
 
 
 def _write_attribute(ctx: Context, item: Planned) -> str:
-    attr = ctx.session.scalar(select(Attribute).where(Attribute.code == item.key))
-    if attr is None:
-        structure.create_attribute(ctx.session, item.payload, ctx.actor)
-        return "created"
-    changes = changed(structure.attribute_state(attr), item.payload)
-    if not changes:
-        return "skipped"
-    structure.update_attribute(ctx.session, attr, changes, ctx.actor)
-    return "updated"
+    return create_or_update(
+        ctx,
+        Attribute,
+        item,
+        structure.create_attribute,
+        structure.update_attribute,
+        lambda attr: changed(structure.attribute_state(attr), item.payload),
+    )
 
 
 # --- options ------------------------------------------------------------------------------

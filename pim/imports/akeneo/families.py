@@ -15,7 +15,14 @@ from sqlalchemy import select
 
 from pim.imports.akeneo.context import Context
 from pim.imports.akeneo.reading import cell, codes, labels, present
-from pim.imports.akeneo.structure import Planned, apply_planned, differs, plan_rows, unknown
+from pim.imports.akeneo.structure import (
+    Planned,
+    apply_planned,
+    create_or_update,
+    differs,
+    plan_rows,
+    unknown,
+)
 from pim.imports.akeneo.summary import Fault
 from pim.models import Family, FamilyVariant
 from pim.services import structure
@@ -81,15 +88,16 @@ def _requirements(row, current: Structure, members: set, faults: list[Fault]) ->
 
 
 def _write_family(ctx: Context, item: Planned) -> str:
-    family = ctx.session.scalar(select(Family).where(Family.code == item.key))
-    if family is None:
-        structure.create_family(ctx.session, item.payload, ctx.actor)
-        return "created"
-    changes = _family_changes(structure.family_state(family), item.payload, ctx.structure())
-    if not changes:
-        return "skipped"
-    structure.update_family(ctx.session, family, changes, ctx.actor)
-    return "updated"
+    return create_or_update(
+        ctx,
+        Family,
+        item,
+        structure.create_family,
+        structure.update_family,
+        lambda family: _family_changes(
+            structure.family_state(family), item.payload, ctx.structure()
+        ),
+    )
 
 
 def _family_changes(state: dict, payload: dict, current: Structure) -> dict:

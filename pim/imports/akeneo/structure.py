@@ -115,6 +115,22 @@ def _existing(ctx: Context, model, code: str):
     return ctx.session.scalar(select(model).where(model.code == code))
 
 
+def create_or_update(
+    ctx: Context, model, item: Planned, create: Callable, update: Callable, changes_of: Callable
+) -> str:
+    """Create the entity ``item`` plans, or update what ``changes_of(entity)`` says differs;
+    returns ``created``, ``updated`` or ``skipped``."""
+    entity = _existing(ctx, model, item.key)
+    if entity is None:
+        create(ctx.session, item.payload, ctx.actor)
+        return "created"
+    changes = changes_of(entity)
+    if not changes:
+        return "skipped"
+    update(ctx.session, entity, changes, ctx.actor)
+    return "updated"
+
+
 # --- locales and currencies ---------------------------------------------------------------
 
 
@@ -244,15 +260,14 @@ def _plan_channel(row, known: dict) -> Planned:
 
 
 def _write_channel(ctx: Context, item: Planned) -> str:
-    channel = _existing(ctx, Channel, item.key)
-    if channel is None:
-        structure.create_channel(ctx.session, item.payload, ctx.actor)
-        return "created"
-    changes = changed(structure.channel_state(channel), item.payload)
-    if not changes:
-        return "skipped"
-    structure.update_channel(ctx.session, channel, changes, ctx.actor)
-    return "updated"
+    return create_or_update(
+        ctx,
+        Channel,
+        item,
+        structure.create_channel,
+        structure.update_channel,
+        lambda channel: changed(structure.channel_state(channel), item.payload),
+    )
 
 
 # --- attribute groups and association types ---------------------------------------------------
