@@ -1,1 +1,24 @@
-"""DAM: digital assets (a later issue); depends on pim only."""
+"""Vitrine's DAM: assets in S3-compatible storage with rights, lifecycle and renditions.
+
+The DAM builds on the PIM (it imports :mod:`pim`; the PIM never imports it) and plugs into
+the app through the ``vitrine.plugins`` entry point: :func:`init_app`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Attach storage and media settings, declare the tasks, register views and commands."""
+    from dam import cli, context, imaging, tasks  # noqa: F401 - tasks declares queue tasks
+    from dam import models  # noqa: F401 - registers the tables
+    from dam.web import init_app as init_web
+
+    from dam.demo import load_demo_assets
+
+    imaging.set_pixel_limit(app.config["MAX_IMAGE_PIXELS"])
+    context.init_app(app)
+    app.extensions.setdefault("vitrine_demo_loaders", []).append(load_demo_assets)
+    init_web(app)
+    cli.init_app(app)

@@ -35,7 +35,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _load_plugins(app)
     return app
+
+
+#: Entry-point group of the domains built on the PIM (the DAM, the channels); each names a
+#: function ``init_app(app)``. The PIM imports none of them: they plug themselves in.
+PLUGIN_GROUP = "vitrine.plugins"
+
+
+def _load_plugins(app: Flask) -> None:
+    from importlib.metadata import entry_points
+
+    app.extensions["vitrine_plugins"] = []
+    for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        entry.load()(app)
+        app.extensions["vitrine_plugins"].append(entry.name)
 
 
 def _init_extensions(app: Flask) -> None:

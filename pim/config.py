@@ -25,6 +25,10 @@ SETTINGS = {
     "QUEUE_URL": "sqlite:///abs/path (default) or redis://host:port/db",
     "SEARCH_URL": "whoosh:///abs/path (default) or postgresql://…",
     "HISTORY_RETENTION_DAYS": "default age (days) for `vitrine pim purge-history`",
+    "MEDIA_SETTINGS": (
+        "TOML file with rendition presets and the preset each channel uses (default: built-in)"
+    ),
+    "MAX_IMAGE_PIXELS": "largest image (pixels) the DAM decodes; bigger ones are refused",
     "FETCH_ALLOWED_NETWORKS": (
         "comma-separated CIDRs that image downloads may reach despite the SSRF guard "
         "(default: none)"
@@ -55,6 +59,8 @@ def build_config(test_config: dict | None = None) -> dict:
         "SEARCH_URL": f"whoosh://{instance / 'search'}",
         "HISTORY_RETENTION_DAYS": 365,
         "FETCH_ALLOWED_NETWORKS": "",
+        "MEDIA_SETTINGS": "",
+        "MAX_IMAGE_PIXELS": 100_000_000,
         "SECRET_KEY": None,
     }
     for name in SETTINGS:
@@ -85,6 +91,16 @@ def validate(config: dict) -> None:
     if secret is not None and len(str(secret)) < 16:
         raise ConfigError(f"{ENV_PREFIX}_SECRET_KEY must be at least 16 characters long")
     _check_networks(config, "FETCH_ALLOWED_NETWORKS")
+    try:
+        pixels = int(config["MAX_IMAGE_PIXELS"])
+    except (TypeError, ValueError):
+        pixels = 0
+    if pixels < 1_000_000:
+        raise ConfigError(
+            f"{ENV_PREFIX}_MAX_IMAGE_PIXELS must be a number of pixels of at least 1000000, "
+            f"got {config['MAX_IMAGE_PIXELS']!r}"
+        )
+    config["MAX_IMAGE_PIXELS"] = pixels
 
 
 def _check_url(config: dict, name: str, schemes: set[str]) -> None:

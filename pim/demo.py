@@ -9,6 +9,8 @@ EANs, weights, print images…) so that completeness shows real gaps.
 
 from __future__ import annotations
 
+from flask import current_app, has_app_context
+
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -528,7 +530,18 @@ def load_demo(
         if on_batch is not None:
             on_batch(created)
     save_profile(session, DEMO_PROFILE)
-    return summary(session)
+    counts = summary(session)
+    for extend in _demo_extensions():
+        counts.update(extend(session))
+    return counts
+
+
+def _demo_extensions() -> list[Callable]:
+    """Demo loaders of the plugins (e.g. the DAM's pictures): ``app.extensions
+    ["vitrine_demo_loaders"]`` holds callables ``(session) -> counts``."""
+    if not has_app_context():
+        return []
+    return list(current_app.extensions.get("vitrine_demo_loaders", []))
 
 
 #: An import profile to try the Imports page with: Akeneo-style columns map themselves

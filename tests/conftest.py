@@ -314,3 +314,28 @@ def pytest_terminal_summary(terminalreporter):
     """Say why a run with every test green still failed."""
     if problem := _postgres_problem():
         terminalreporter.write_line(f"FAILED: {problem}", red=True, bold=True)
+
+
+# --- a real S3 server (SeaweedFS ``weed mini``) ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A running S3 server for the whole run (see ``tests/s3server.py``).
+
+    While it runs, the AWS credential variables name its dummy identity, so storages
+    opened from ``s3_server.storage_url(bucket)`` authenticate through the usual chain.
+    Fails (never skips) when no ``weed`` executable is installed: the S3 tests must run.
+    """
+    import s3server
+
+    try:
+        s3server.find_weed()
+        missing = None
+    except s3server.WeedNotFound as error:
+        missing = str(error)
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    workdir = tmp_path_factory.mktemp("s3-server")
+    with s3server.aws_environment(), s3server.start_weed(workdir) as server:
+        yield server

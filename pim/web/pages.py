@@ -1,8 +1,18 @@
-"""Sections that arrive in later releases, and the error pages."""
+"""Sections that arrive in later releases, the hooks plugins fill them with, and the error
+pages.
+
+Plugins (the DAM, the channels) register themselves in ``app.extensions``; the PIM never
+imports them:
+
+* ``vitrine_sections``: section name → endpoint; the navigation entry of a placeholder
+  section leads there once a plugin provides it (``{"assets": "dam.library"}``);
+* ``vitrine_product_panels``: callables ``(owner) -> Markup | None`` whose HTML product
+  and product model pages show in their panels area.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, redirect, render_template, url_for
 from flask_wtf.csrf import CSRFError
 
 from pim.web.blueprint import bp
@@ -43,6 +53,9 @@ def _placeholder_view(name: str):
     title, message = PLACEHOLDERS[name]
 
     def view():
+        endpoint = current_app.extensions.get("vitrine_sections", {}).get(name)
+        if endpoint:
+            return redirect(url_for(endpoint))
         return render_template("placeholder.html", title=title, message=message)
 
     view.__name__ = f"{name}_placeholder"
@@ -51,6 +64,16 @@ def _placeholder_view(name: str):
 
 for _name in PLACEHOLDERS:
     bp.add_url_rule(f"/{_name}", endpoint=_name, view_func=_placeholder_view(_name))
+
+
+def product_panels(owner) -> list:
+    """The HTML of every registered panel for a product or product model page."""
+    panels = []
+    for render in current_app.extensions.get("vitrine_product_panels", ()):
+        html = render(owner)
+        if html:
+            panels.append(html)
+    return panels
 
 
 def error_page(error):

@@ -13,6 +13,7 @@ from pim.services.errors import NotFound
 from pim.services.structure_cache import Structure
 from pim.web import context, editor
 from pim.web.blueprint import bp
+from pim.web.pages import product_panels
 
 
 @bp.get("/models/<code>")
@@ -33,6 +34,7 @@ def model_page(code: str):
         variants=_variants(ctx, model),
         completeness=model_completeness(db.session, model),
         versions=history.list_versions(db.session, product_models.RESOURCE, model.id),
+        panels=product_panels(model),
     )
 
 

@@ -15,6 +15,7 @@ from pim.services.errors import ConflictError, InvalidData, NotFound
 from pim.services.structure_cache import Structure
 from pim.web import context, editor, forms, listing
 from pim.web.blueprint import bp
+from pim.web.pages import product_panels
 from pim.web.security import require
 
 
@@ -166,6 +167,7 @@ def _render_product(ctx, product, *, form=None, problems=(), changes=(), conflic
         conflict=conflict,
         changes=changes,
         form=form,
+        panels=product_panels(product),
     )
 
 

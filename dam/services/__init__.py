@@ -1,0 +1,1 @@
+"""DAM services: plain functions that take a session and flush; callers commit."""
