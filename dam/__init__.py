@@ -11,11 +11,15 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Attach storage and media settings, declare the tasks, register views and commands."""
-    from dam import cli, context, imaging, tasks  # noqa: F401 - tasks declares queue tasks
-    from dam import models  # noqa: F401 - registers the tables
-    from dam.web import init_app as init_web
-
+    from dam import (  # noqa: F401 - tasks declares queue tasks
+        cli,
+        context,
+        imaging,
+        models,  # noqa: F401 - registers the tables
+        tasks,
+    )
     from dam.demo import load_demo_assets
+    from dam.web import init_app as init_web
 
     imaging.set_pixel_limit(app.config["MAX_IMAGE_PIXELS"])
     context.init_app(app)

@@ -85,7 +85,9 @@ class LinkRole(enum.StrEnum):
 collection_member = Table(
     "asset_collection_member",
     db.metadata,
-    Column("collection_id", ForeignKey("asset_collection.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "collection_id", ForeignKey("asset_collection.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("asset_id", ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_asset_collection_member_asset_id", "asset_id"),
 )
@@ -220,9 +222,7 @@ class AssetLink(db.Model):
 
     __tablename__ = "asset_link"
     __table_args__ = (
-        CheckConstraint(
-            "(product_id IS NULL) <> (product_model_id IS NULL)", name="one_owner"
-        ),
+        CheckConstraint("(product_id IS NULL) <> (product_model_id IS NULL)", name="one_owner"),
         UniqueConstraint("asset_id", "product_id", name="once_per_product"),
         UniqueConstraint("asset_id", "product_model_id", name="once_per_model"),
         Index("ix_asset_link_owner_product", "product_id", "position"),

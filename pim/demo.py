@@ -9,8 +9,6 @@ EANs, weights, print images…) so that completeness shows real gaps.
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
-
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +17,7 @@ from datetime import date, timedelta
 from random import Random
 
 import click
+from flask import current_app, has_app_context
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 

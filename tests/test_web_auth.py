@@ -90,7 +90,6 @@ def test_role_without_read_is_refused(logged_in_client):
 def test_placeholder_sections_say_they_are_coming(logged_in_client):
     client = logged_in_client("viewer")
     for path, words in (
-        ("/assets", b"digital asset management"),
         ("/channels", b"channels release"),
         ("/settings", b"later release"),
     ):

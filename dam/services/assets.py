@@ -21,8 +21,10 @@ from dam.metadata import extract
 from dam.models import Asset, AssetLink, AssetStatus, AssetVersion, ReleaseStatus
 from dam.probe import probe
 from dam.services.ingest import Staged, UploadTooLarge, original_key, staged, staged_path
+from dam.services.editing import asset_state, record_version
 from dam.sniff import ALLOWED_TYPES, refusal, sniff
-from pim.models import Locale
+from pim.models import Locale, Source
+from pim.services.actors import Actor
 from pim.models.types import utcnow
 from pim.services.errors import DomainError, NotFound
 
@@ -119,6 +121,7 @@ def _upload_staged(session, media, stage: Staged, name: str, user) -> UploadResu
     _add_version(session, asset, stage, name, facts, user, number=1)
     _prefill_rights(asset, facts["rights"], _first_locale(session))
     session.flush()
+    record_version(session, asset, _actor(user), None, comment=f"uploaded {name}")
     return UploadResult(asset=asset, created=True, problems=list(asset.problems))
 
 
@@ -127,8 +130,13 @@ def replace_file(
 ) -> AssetVersion:
     """Give ``asset`` a new file; earlier versions stay restorable, renditions are redone."""
     name = clean_filename(filename)
+    before = asset_state(asset)
     try:
         with staged(fileobj, name) as stage:
+            if stage.sha256 == asset.sha256:
+                raise AssetRefused(
+                    f"{name} is the file asset {asset.code} already has; nothing to replace"
+                )
             facts = _examine(media, stage, name)
             media.storage.put_file(original_key(stage.sha256), stage.path, facts["content_type"])
             version = _add_version(
@@ -138,6 +146,7 @@ def replace_file(
         raise AssetRefused(str(exc)) from exc
     version.comment = comment[:500]
     session.flush()
+    record_version(session, asset, _actor(user), before, comment=f"new file: {name}")
     return version
 
 
@@ -166,10 +175,16 @@ def restore_version(session, asset: Asset, number: int, *, user=None) -> AssetVe
         uploaded_by_id=getattr(user, "id", None),
         comment=f"restored version {number}",
     )
+    before = asset_state(asset)
     asset.versions.append(version)
     _mirror(asset, version)
     session.flush()
+    record_version(session, asset, _actor(user), before, comment=version.comment)
     return version
+
+
+def _actor(user) -> Actor:
+    return Actor.for_user(user, Source.UI) if user is not None else Actor.system()
 
 
 def trash(session, asset: Asset, *, force: bool = False, actor=None) -> list[AssetLink]:

@@ -28,7 +28,9 @@ class CleanupReport:
 
 def referenced_keys(session) -> set[str]:
     keys = set(session.scalars(select(AssetVersion.storage_key)))
-    keys |= set(session.scalars(select(Rendition.storage_key).where(Rendition.storage_key.isnot(None))))
+    keys |= set(
+        session.scalars(select(Rendition.storage_key).where(Rendition.storage_key.isnot(None)))
+    )
     return keys
 
 
@@ -67,9 +69,7 @@ def purge_trash(session, *, older_than: timedelta, now=None) -> tuple[list[str],
     storage keys no other asset shares, to delete once the transaction is committed (if the
     commit fails, the files are still there)."""
     now = now or utcnow()
-    doomed = list(
-        session.scalars(select(Asset).where(Asset.deleted_at < now - older_than))
-    )
+    doomed = list(session.scalars(select(Asset).where(Asset.deleted_at < now - older_than)))
     keys = set()
     for asset in doomed:
         keys |= {v.storage_key for v in asset.versions}

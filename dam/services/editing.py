@@ -118,9 +118,10 @@ def _apply(session, asset: Asset, name: str, value) -> None:
         asset.collections = value
     else:
         setattr(asset, name, value)
-    if name == "valid_until" and asset.status == AssetStatus.EXPIRED:
-        if value is None or value >= date.today():
-            asset.status = AssetStatus.DRAFT  # new rights: back to review, not straight live
+    if name != "valid_until" or asset.status != AssetStatus.EXPIRED:
+        return
+    if value is None or value >= date.today():
+        asset.status = AssetStatus.DRAFT  # new rights: back to review, not straight live
 
 
 def _status(session, asset, value):

@@ -98,6 +98,8 @@ def link(
         raise LinkRefused(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     current = links_of(session, owner)
     existing = next((item for item in current if item.asset_id == asset.id), None)
+    if existing is not None and position is None and role != LinkRole.MAIN:
+        position = current.index(existing)  # a role change keeps the picture where it is
     if attribute == "":
         attribute = existing.attribute if existing else default_attribute(session, owner)
     elif attribute is not None:

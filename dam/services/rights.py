@@ -49,8 +49,10 @@ def usage_problems(
         problems.append(f"licence {asset.licence_type} forbids commercial use")
     if channel and asset.allowed_channels and channel not in asset.allowed_channels:
         problems.append(f"not cleared for channel {channel}")
-    if territory and asset.allowed_territories and territory.upper() not in (
-        code.upper() for code in asset.allowed_territories
+    if (
+        territory
+        and asset.allowed_territories
+        and territory.upper() not in (code.upper() for code in asset.allowed_territories)
     ):
         problems.append(f"not cleared for territory {territory.upper()}")
     if asset.model_release == ReleaseStatus.NONE:

@@ -1,7 +1,7 @@
 """Sample media generated in code for DAM tests: good files, odd files and hostile files.
 
 Every function returns the file's bytes; :func:`write` puts them at a path. Import by bare
-name from tests in ``tests/dam`` (``from media_samples import jpeg_with_metadata``).
+name from tests in ``tests/media`` (``from media_samples import jpeg_with_metadata``).
 """
 
 from __future__ import annotations

@@ -101,6 +101,18 @@ def test_replacing_keeps_previous_versions_restorable(db_session, media):
     assert asset.versions[2].comment == "restored version 1"
     with pytest.raises(assets.AssetRefused, match="already the current"):
         assets.restore_version(db_session, asset, 3)
+    with pytest.raises(assets.AssetRefused, match="already has; nothing to replace"):
+        assets.replace_file(
+            db_session, media, asset, io.BytesIO(jpeg_bytes(100, 100, seed=5)), "x.jpg"
+        )
+    # upload, replacement and restore are each a version of the asset's history
+    history = db_session.scalars(
+        select(Version)
+        .where(Version.resource_type == "asset", Version.resource_id == asset.id)
+        .order_by(Version.number)
+    ).all()
+    assert [(v.number, v.snapshot["file_version"]) for v in history] == [(1, 1), (2, 2), (3, 3)]
+    assert history[1].comment == "new file: v2.jpg"
 
 
 def test_find_asset_by_id_code_or_sha(db_session, media):
@@ -158,6 +170,8 @@ def test_one_main_picture_per_owner_and_reorder_checks_the_list(db_session, cata
     assert roles == {b.id: "main", a.id: "gallery"}
     links.reorder(db_session, red, [a.id, b.id], actor=ACTOR)
     assert red.values["images"][0]["data"] == [a.code, b.code]
+    links.link(db_session, a, red, role="detail", actor=ACTOR)  # a role change keeps the place
+    assert [item.asset_id for item in links.links_of(db_session, red)] == [a.id, b.id]
     with pytest.raises(links.LinkRefused, match="missing"):
         links.reorder(db_session, red, [a.id], actor=ACTOR)
     with pytest.raises(links.LinkRefused, match="unknown role"):
