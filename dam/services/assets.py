@@ -20,12 +20,12 @@ from dam.imaging import ImageRefused
 from dam.metadata import extract
 from dam.models import Asset, AssetLink, AssetStatus, AssetVersion, ReleaseStatus
 from dam.probe import probe
-from dam.services.ingest import Staged, UploadTooLarge, original_key, staged, staged_path
 from dam.services.editing import asset_state, record_version
+from dam.services.ingest import Staged, UploadTooLarge, original_key, staged, staged_path
 from dam.sniff import ALLOWED_TYPES, refusal, sniff
 from pim.models import Locale, Source
-from pim.services.actors import Actor
 from pim.models.types import utcnow
+from pim.services.actors import Actor
 from pim.services.errors import DomainError, NotFound
 
 
