@@ -22,7 +22,6 @@ ALLOWED_TYPES: dict[str, str] = {
     "image/tiff": "image",
     "image/bmp": "image",
     "image/avif": "image",
-    "image/heic": "image",
     "application/pdf": "document",
     "video/mp4": "video",
     "video/quicktime": "video",
@@ -84,14 +83,19 @@ def refusal(content_type: str, filename: str) -> str | None:
     if content_type in ALLOWED_TYPES:
         return None
     name = filename or "upload"
+    if content_type == "image/heic":
+        return (
+            f"{name}: HEIC images cannot be rendered by this installation; export the picture "
+            "as JPEG, PNG or AVIF and upload that; refused"
+        )
     if content_type == "image/svg+xml":
         return f"{name}: SVG images may contain scripts; refused"
     if content_type == "application/x-php":
         return f"{name}: the file is a PHP script, not {_expected(filename)}; refused"
     if content_type == OCTET_STREAM:
         return (
-            f"{name}: unrecognised file type; Vitrine accepts JPEG, PNG, GIF, WebP, TIFF, BMP, "
-            "AVIF and HEIC images, PDF documents and MP4, QuickTime and WebM videos; refused"
+            f"{name}: unrecognised file type; Vitrine accepts JPEG, PNG, GIF, WebP, TIFF, BMP "
+            "and AVIF images, PDF documents and MP4, QuickTime and WebM videos; refused"
         )
     label = _LABELS.get(content_type, content_type)
     return f"{name}: the file is {label}, not {_expected(filename)}; refused"

@@ -30,3 +30,11 @@ def resolve_pending_task() -> None:
     from dam.services.pending import resolve_pending
 
     resolve_pending(db.session, current_media(), commit=db.session.commit)
+
+
+@periodic("dam.presets", minute="*/10")
+def presets_changed_task() -> None:
+    """Every ten minutes: when the rendition presets changed, queue the new renditions."""
+    from dam.context import current_media
+
+    renditions.queue_after_preset_change(db.session, current_media())

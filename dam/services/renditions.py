@@ -177,6 +177,37 @@ def queue_renditions(asset_ids, presets: list[str] | None = None) -> None:
         queue.enqueue(TASK, int(asset_id), presets)
 
 
+#: Queue store key: the preset fingerprints the renditions were last queued for.
+PRESETS_SEEN = "dam-presets-seen"
+
+
+def preset_signature(media) -> dict[str, str]:
+    """Each configured preset's fingerprint, by name."""
+    return {name: preset.fingerprint for name, preset in media.settings.presets.items()}
+
+
+def queue_after_preset_change(session, media) -> list[str]:
+    """Queue the renditions of every asset for the presets added or changed since the last
+    call (a deployment edited ``VITRINE_MEDIA_SETTINGS``); the names of those presets.
+
+    The first call only records the presets: uploads queue their own renditions.
+    """
+    from pim.queue import current_queue
+
+    queue = current_queue()
+    seen = queue.peek(PRESETS_SEEN)
+    current = preset_signature(media)
+    changed = [] if seen is None else sorted(n for n, f in current.items() if seen.get(n) != f)
+    if changed:
+        ids = session.scalars(
+            select(Asset.id).where(Asset.deleted_at.is_(None)).order_by(Asset.id)
+        ).all()
+        queue_renditions(ids, presets=changed)
+        log.info("presets %s changed: renditions of %d asset(s) queued", changed, len(ids))
+    queue.put(PRESETS_SEEN, current)
+    return changed
+
+
 def run_rendition_task(asset_id: int, presets: list[str] | None) -> None:
     """The queue task: make the renditions and commit after each one."""
     from dam.context import current_media

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from dam.models import Rendition
 from dam.services import assets, renditions
+from pim.queue import current_queue
 
 
 @pytest.fixture(params=["memory", "s3"])
@@ -65,3 +67,27 @@ def test_an_unrenderable_source_is_recorded_as_failed_with_the_reason(db_session
 def test_unknown_presets_are_refused_by_name(db_session, media):
     with pytest.raises(renditions.UnknownPreset, match="'huge'.*thumb"):
         renditions.preset_named(media, "huge")
+
+
+def test_a_changed_preset_queues_new_renditions_for_every_asset(app, db_session, monkeypatch):
+    media = media_on("memory://")
+    monkeypatch.setitem(app.extensions, "vitrine_media", media)
+    current_queue().delete(renditions.PRESETS_SEEN)
+    shots = [
+        assets.upload(db_session, media, io.BytesIO(jpeg_bytes(800, 600, seed=n)), f"{n}.jpg")
+        for n in range(2)
+    ]
+    db_session.flush()
+    assert renditions.queue_after_preset_change(db_session, media) == []  # first run records
+    assert _count(db_session) == 0
+    zoom = media.settings.presets["zoom"]
+    media.settings.presets["zoom"] = dataclasses.replace(zoom, quality=70)
+    assert renditions.queue_after_preset_change(db_session, media) == ["zoom"]
+    made = db_session.scalars(select(Rendition)).all()
+    assert sorted((r.asset_id, r.preset) for r in made) == sorted(
+        (shot.asset.id, "zoom") for shot in shots
+    )
+    by_id = {shot.asset.id: shot.asset for shot in shots}
+    new_zoom = media.settings.presets["zoom"]
+    assert all(r.fingerprint == renditions.fingerprint(by_id[r.asset_id], new_zoom) for r in made)
+    assert renditions.queue_after_preset_change(db_session, media) == []

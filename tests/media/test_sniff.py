@@ -104,6 +104,7 @@ def test_accepted_types_and_their_kinds():
         (svg_with_script, "logo.jpg", "logo.jpg: SVG images may contain scripts; refused"),
         (php_script, "shell.jpg", "shell.jpg: the file is a PHP script, not an image; refused"),
         (php_script, "x.php", "x.php: the file is a PHP script, not an image, a video or a PDF"),
+        (heic_head, "IMG_0001.HEIC", "IMG_0001.HEIC: HEIC images cannot be rendered"),
         (lambda: b"just notes", "clip.mp4", "clip.mp4: the file is plain text, not a video"),
         (
             lambda: b"PK\x03\x04",
