@@ -14,15 +14,19 @@ def init_app(app: Flask) -> None:
     from dam import (  # noqa: F401 - tasks declares queue tasks
         cli,
         context,
+        dashboard,
         imaging,
         models,  # noqa: F401 - registers the tables
         tasks,
     )
     from dam.demo import load_demo_assets
+    from dam.search import ASSETS
     from dam.web import init_app as init_web
 
     imaging.set_pixel_limit(app.config["MAX_IMAGE_PIXELS"])
     context.init_app(app)
     app.extensions.setdefault("vitrine_demo_loaders", []).append(load_demo_assets)
+    app.extensions.setdefault("vitrine_search_sources", []).append(ASSETS)
     init_web(app)
     cli.init_app(app)
+    dashboard.init_app(app)

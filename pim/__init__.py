@@ -66,6 +66,9 @@ def _init_extensions(app: Flask) -> None:
     auth.init_app(app)
     queue.init_app(app)
     import pim.imports.jobs  # noqa: F401 - declares the import tasks
+    from pim import search
+
+    search.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -129,6 +129,7 @@ def app(database_url, tmp_path_factory):
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
             "QUEUE_URL": "memory://",
+            "SEARCH_URL": "memory://",
         }
     )
     with application.app_context():
@@ -179,6 +180,7 @@ def db_session(app):
             }
         )
         db.session = _TestScopedSession(factory)
+        app.extensions["vitrine_search"].backend.clear()  # the test's rows only
         try:
             yield db.session
         finally:

@@ -41,15 +41,27 @@ def test_label_follows_the_chosen_locale(catalog, db_session, logged_in_client):
 def test_filters_by_identifier_family_and_status(catalog, db_session, logged_in_client):
     _standalone(db_session, "OTHER_1", workflow_status="in_review")
     client = logged_in_client("viewer")
-    text = client.get("/products?q=red-s").get_data(as_text=True)
+    text = client.get("/products?q=identifier:ts-crew-red-s").get_data(as_text=True)
     assert "TS-CREW-RED-S" in text and "TS-CREW-RED-M" not in text
+    text = client.get("/products?q=crew+size:m").get_data(as_text=True)
+    assert "TS-CREW-RED-M" in text and "TS-CREW-RED-S" not in text
     text = client.get("/products?status=in_review").get_data(as_text=True)
     assert "OTHER_1" in text and "TS-CREW-RED-S" not in text
     assert "No product matches" in client.get("/products?family=nope").get_data(as_text=True)
-    # LIKE wildcards in the search text are taken literally
     text = client.get("/products?q=OTHER_").get_data(as_text=True)
     assert "OTHER_1" in text and "TS-CREW" not in text
-    assert "No product matches" in client.get("/products?q=%25").get_data(as_text=True)
+    assert "No product matches" in client.get("/products?q=zzz%25").get_data(as_text=True)
+
+
+def test_search_box_reports_mistakes_and_offers_facets(catalog, db_session, logged_in_client):
+    client = logged_in_client("viewer")
+    response = client.get("/products?q=colr:red")
+    assert response.status_code == 422
+    assert "did you mean color?" in response.get_data(as_text=True)
+    text = client.get("/products?q=crew").get_data(as_text=True)
+    assert "2 products found" in text
+    assert "q=crew+size:m" in text  # the size facet adds a filter to the query
+    assert ">T-shirts</a>" in text  # facet values show labels, not codes
 
 
 def test_keyset_pagination_forward_and_back(catalog, db_session, logged_in_client, monkeypatch):
@@ -122,6 +134,7 @@ def test_list_query_count_does_not_grow_with_rows(catalog, db_session, logged_in
             },
             SYSTEM,
         )
+    db_session.commit()  # (indexing the new rows for search is not the list's work)
     after = _statements_for(client, "/products")
     assert len(after) == len(before), "\n".join(after)
 

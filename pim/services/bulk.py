@@ -32,6 +32,7 @@ from pim.models import (
     product_category,
 )
 from pim.models.types import utcnow
+from pim.search import changes as search_changes
 from pim.services import common, completeness, product_models, products
 from pim.services.actors import Actor
 from pim.services.errors import DomainError, InvalidData, Problem
@@ -371,6 +372,7 @@ class _ModelWriter(_BatchWriter):
                 rows.append(row)
             inserted = self.session.execute(insert(table).returning(table.c.id, table.c.code), rows)
             ids = {code: id_ for id_, code in inserted}
+            search_changes.touch(self.session, "model", ids.values())
             for plan in group:
                 code = plan["state"]["code"]
                 plan["id"] = ids[code]
@@ -657,6 +659,7 @@ class _ProductWriter(_BatchWriter):
             rows,
         ).all()
         id_of = {ident: id_ for id_, ident in ids}
+        search_changes.touch(self.session, "product", id_of.values())
         links, uniques, versions, scores = [], [], [], []
         self.models.load({r["parent_id"] for r in rows})
         family_codes = {spec.id: code for code, spec in self.structure.families.items()}

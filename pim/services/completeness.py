@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 
 from pim.models import Completeness, Product, ProductModel
+from pim.search import changes
 from pim.services.common import chunks
 from pim.services.inheritance import ModelValues
 from pim.services.structure_cache import AttrSpec, ChannelSpec, Structure
@@ -125,6 +126,7 @@ def refresh_products(session, structure: Structure, product_ids: Iterable[int]) 
     """Recompute and store completeness of the given products (in batches)."""
     session.flush()
     for batch in chunks(product_ids, BATCH):
+        changes.touch(session, "product", batch)
         rows = computed_rows(session, structure, batch)
         session.execute(delete(Completeness).where(Completeness.product_id.in_(batch)))
         if rows:

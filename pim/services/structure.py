@@ -773,3 +773,105 @@ def create_association_type(session, payload: dict, actor: Actor) -> Association
     session.flush()
     _record(session, "association_type", kind, {"code": kind.code, "labels": kind.labels}, actor)
     return kind
+
+
+# --- edits used by the settings screens ----------------------------------------------------
+
+
+def attribute_group_state(group: AttributeGroup) -> dict:
+    return {"code": group.code, "labels": group.labels, "sort_order": group.sort_order}
+
+
+@_atomic
+def update_attribute_group(session, group: AttributeGroup, payload: dict, actor: Actor):
+    """Change an attribute group's ``labels`` or ``sort_order`` (the code is fixed)."""
+    subject = f"attribute group {group.code!r}"
+    before = attribute_group_state(group)
+    if "labels" in payload:
+        group.labels = _labels(subject, payload["labels"])
+    if "sort_order" in payload:
+        group.sort_order = int(payload["sort_order"] or 0)
+    session.flush()
+    return _record(session, "attribute_group", group, attribute_group_state(group), actor, before)
+
+
+@_atomic
+def set_currency_enabled(session, currency: Currency, enabled: bool, actor: Actor):
+    """Enable or disable a currency; refused while a channel still sells in it."""
+    if not enabled:
+        users = sorted(
+            session.scalars(
+                select(Channel.code).where(Channel.currencies.any(Currency.id == currency.id))
+            )
+        )
+        if users:
+            _fail(
+                f"currency {currency.code!r}",
+                Problem(
+                    f"is used by the channels {', '.join(users)}; remove it from them first",
+                    field="enabled",
+                ),
+            )
+    before = {"code": currency.code, "enabled": currency.enabled}
+    currency.enabled = bool(enabled)
+    session.flush()
+    state = {"code": currency.code, "enabled": currency.enabled}
+    return _record(session, "currency", currency, state, actor, before)
+
+
+@_atomic
+def update_category(session, category: Category, payload: dict, actor: Actor):
+    """Change a category's ``labels`` or ``sort_order`` (use :func:`move_category` to move)."""
+    subject = f"category {category.code!r}"
+    before = category_state(category)
+    if "labels" in payload:
+        category.labels = _labels(subject, payload["labels"])
+    if "sort_order" in payload:
+        category.sort_order = int(payload["sort_order"] or 0)
+    session.flush()
+    return _record(session, "category", category, category_state(category), actor, before)
+
+
+@_atomic
+def update_association_type(session, kind: AssociationType, payload: dict, actor: Actor):
+    """Change an association type's ``labels`` (the code is fixed: links refer to it)."""
+    before = {"code": kind.code, "labels": kind.labels}
+    if "labels" in payload:
+        kind.labels = _labels(f"association type {kind.code!r}", payload["labels"])
+    session.flush()
+    state = {"code": kind.code, "labels": kind.labels}
+    return _record(session, "association_type", kind, state, actor, before)
+
+
+@_atomic
+def update_family_variant(session, fv: FamilyVariant, payload: dict, actor: Actor):
+    """Change a family variant's ``labels``; its levels only while no product model uses it
+    (the models' values are placed by those levels)."""
+    subject = f"family variant {fv.code!r}"
+    before = family_variant_state(fv)
+    if "labels" in payload:
+        fv.labels = _labels(subject, payload["labels"])
+    sets = payload.get("variant_attribute_sets")
+    if sets is not None and sets != before["variant_attribute_sets"]:
+        if session.scalar(select(ProductModel.id).where(ProductModel.family_variant_id == fv.id)):
+            _fail(
+                subject,
+                Problem(
+                    "its levels cannot change while product models use it",
+                    field="variant_attribute_sets",
+                ),
+            )
+        if not isinstance(sets, list) or not 1 <= len(sets) <= 2:
+            _fail(
+                subject, Problem("one or two levels are required", field="variant_attribute_sets")
+            )
+        family_attrs = {a.code: a for a in fv.family.attributes}
+        seen: set[str] = set()
+        rows = []
+        for expected_level, level_set in enumerate(sets, start=1):
+            rows += _level_rows(subject, level_set, expected_level, family_attrs, seen)
+        fv.attribute_sets = []
+        session.flush()
+        fv.attribute_sets = rows
+    session.flush()
+    return _record(session, "family_variant", fv, family_variant_state(fv), actor, before)

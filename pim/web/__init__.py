@@ -1,5 +1,5 @@
 """Browser views (blueprint ``web``): sign-in, the product list, product and model pages,
-imports and the supplier portal.
+imports and the supplier portal, and the structure settings (:mod:`pim.web.settings`).
 
 Views are thin: parse the request, call a service, commit once (or roll back), render.
 Templates live in the repository's ``templates/``, styles in ``static/css/vitrine.css``;
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     """Register the browser blueprint, its template filters and the security headers."""
     from pim.web import (  # noqa: F401
         auth_views,
+        dashboard,
         display,
         import_profiles,
         imports,
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
         product_models,
         products,
         security,
+        settings,
     )
     from pim.web.blueprint import bp
 

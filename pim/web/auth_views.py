@@ -37,8 +37,9 @@ def login():
 
 
 def _start_page(user) -> str:
-    """Where a user lands after signing in: suppliers on their imports, others on products."""
-    return url_for("web.imports" if user.can("supplier_portal") else "web.product_list")
+    """Where a user lands after signing in: suppliers on their imports, others on the
+    dashboard."""
+    return url_for("web.imports" if user.can("supplier_portal") else "web.index")
 
 
 @bp.post("/logout")

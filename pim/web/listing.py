@@ -12,36 +12,65 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from pim.models import Completeness, Product, ProductModel, WorkflowStatus
+from pim.search import service as search
 from pim.services.inheritance import ModelValues
 from pim.web.context import ViewContext
 
 PAGE_SIZE = 50
 
 
+#: Sort choices of the search box: parameter value → (search sort field, descending).
+SORTS = {
+    "relevance": ("relevance", False),
+    "identifier": ("identifier", False),
+    "label": ("label", False),
+    "-updated": ("updated", True),
+    "completeness": ("completeness", False),
+    "-completeness": ("completeness", True),
+}
+
+
 @dataclass(frozen=True)
 class Filters:
-    """What the user filters on; every field is optional."""
+    """What the user filters on; every field is optional. ``text`` is the search syntax
+    (:mod:`pim.search.query`); with any filter set the list comes from the search index."""
 
     text: str = ""
     family: str = ""
     status: str = ""
+    sort: str = ""
+    page: int = 1
 
     @classmethod
     def from_args(cls, args) -> Filters:
         status = args.get("status", "")
+        sort = args.get("sort", "")
         return cls(
-            text=args.get("q", "").strip()[:255],
-            family=args.get("family", ""),
+            text=args.get("q", "").strip()[:1000],
+            family=args.get("family", "")[:100],
             status=status if status in {s.value for s in WorkflowStatus} else "",
+            sort=sort if sort in SORTS else "",
+            page=max(1, min(args.get("page", 1, type=int) or 1, 10_000)),
         )
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.text or self.family or self.status or self.sort)
+
+    def query_text(self) -> str:
+        """The search box's text with the family and status choices added as filters."""
+        parts = [self.text]
+        if self.family:
+            parts.append(f'family:"{self.family}"')
+        if self.status:
+            parts.append(f"status:{self.status}")
+        return " ".join(p for p in parts if p)
 
     def params(self) -> dict:
         """Query parameters repeating these filters (empty ones left out)."""
-        return {
-            k: v
-            for k, v in (("q", self.text), ("family", self.family), ("status", self.status))
-            if v
-        }
+        pairs = (("q", self.text), ("family", self.family), ("status", self.status),
+                 ("sort", self.sort))  # fmt: skip
+        return {k: v for k, v in pairs if v}
 
 
 @dataclass
@@ -89,6 +118,69 @@ def fetch_page(session, ctx: ViewContext, filters: Filters, after=None, before=N
         rows[-1].id if has_next else None,
         rows[0].id if has_prev else None,
     )
+
+
+@dataclass
+class SearchPage:
+    """A page of search results: rows in the index's order, total and facet counts."""
+
+    rows: list[Row]
+    total: int
+    number: int
+    facets: dict
+    has_next: bool
+
+
+def search_page(session, ctx: ViewContext, filters: Filters) -> SearchPage:
+    """The products matching the filters through the search index, a numbered page.
+
+    Raises :class:`~pim.search.query.SearchSyntaxError` for a query it cannot read.
+    """
+    field, descending = SORTS.get(filters.sort or "relevance")
+    if field == "completeness":
+        field = f"completeness.{ctx.scope}.{ctx.locale}"
+    found = search.search(
+        session,
+        filters.query_text(),
+        kinds=("product",),
+        sort=None if field == "relevance" else field,
+        descending=descending,
+        offset=(filters.page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        facets=facets_for(ctx),
+    )
+    ids = [hit.id for hit in found.items]
+    by_id = {r.id: r for r in session.execute(_filtered(ctx, Filters()).where(Product.id.in_(ids)))}
+    rows = _rows(session, ctx, [by_id[i] for i in ids if i in by_id])
+    has_next = filters.page * PAGE_SIZE < found.total
+    return SearchPage(rows, found.total, filters.page, found.facets, has_next)
+
+
+#: Facets shown beside search results, before the variant axes' attributes.
+FACETS = ("family", "status", "lifecycle", "has", "category")
+
+
+def facet_label(ctx: ViewContext, name: str, value: str) -> str:
+    """What a facet value is called in the chosen locale (its code when it has no label)."""
+    structure = ctx.structure
+    labels: dict = {}
+    if name == "family" and value in structure.families:
+        labels = structure.families[value].labels
+    elif name.startswith("attr.") and name[5:] in structure.attributes:
+        labels = structure.attributes[name[5:]].options.get(value) or {}
+    elif name in ("status", "lifecycle", "has"):
+        return value.replace("_", " ")
+    return labels.get(ctx.locale) or next((t for t in labels.values() if t), value)
+
+
+def facets_for(ctx: ViewContext) -> tuple[str, ...]:
+    axes = {
+        code
+        for variant in ctx.structure.family_variants.values()
+        for level in variant.axes.values()
+        for code in level
+    }
+    return FACETS + tuple(f"attr.{code}" for code in sorted(axes))
 
 
 def _filtered(ctx: ViewContext, filters: Filters):

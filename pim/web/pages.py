@@ -27,10 +27,6 @@ PLACEHOLDERS = {
         "Channels",
         "Channel settings and feed previews arrive with the channels release.",
     ),
-    "settings": (
-        "Settings",
-        "Attributes, families and users will be configurable here in a later release.",
-    ),
 }
 
 ERROR_TITLES = {

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from pim.extensions import db
 from pim.models import WORKFLOW_TRANSITIONS, Lifecycle, Version, WorkflowStatus
+from pim.search.query import SearchSyntaxError
 from pim.serialize import completeness_of
 from pim.services import history, inheritance, products
 from pim.services.actors import Actor
@@ -19,28 +20,32 @@ from pim.web.pages import product_panels
 from pim.web.security import require
 
 
-@bp.get("/")
-def index():
-    """The home page is the product list."""
-    return redirect(url_for("web.product_list"))
-
-
 @bp.get("/products")
 def product_list():
     """Products, filtered and cut in pages of 50 on a keyset cursor."""
     ctx = context.from_args(Structure.current(db.session), request.args)
     filters = listing.Filters.from_args(request.args)
-    after = request.args.get("after", type=int)
-    before = request.args.get("before", type=int)
-    page = listing.fetch_page(db.session, ctx, filters, after=after, before=before)
+    error = None
+    if filters.searching:
+        try:
+            page = listing.search_page(db.session, ctx, filters)
+        except SearchSyntaxError as exc:
+            error = str(exc)
+            page = listing.SearchPage([], 0, 1, {}, False)
+    else:
+        after = request.args.get("after", type=int)
+        before = request.args.get("before", type=int)
+        page = listing.fetch_page(db.session, ctx, filters, after=after, before=before)
     return render_template(
         "products/list.html",
         ctx=ctx,
         filters=filters,
         page=page,
+        error=error,
+        facet_label=listing.facet_label,
         link_params={**filters.params(), **ctx.params()},
         statuses=[s.value for s in WorkflowStatus],
-    )
+    ), (422 if error else 200)
 
 
 @bp.get("/products/<identifier>")

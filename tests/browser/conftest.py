@@ -19,6 +19,7 @@ from pim import create_app
 from pim.auth import create_user
 from pim.cli import upgrade_database
 from pim.extensions import db
+from pim.search import indexer
 from pim.services import products
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,7 +86,10 @@ def live_server(tmp_path_factory):
     thread.join(timeout=10)
     server.server_close()
     with app.app_context():
+        # whatever the browser tests did, search still matches the database
+        drift = indexer.check(db.session.get_bind())
         db.engine.dispose()
+    assert drift.clean, drift
 
 
 @pytest.fixture(scope="session")

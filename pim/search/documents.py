@@ -1,0 +1,297 @@
+"""Search documents of products and product models, built in bulk from the database.
+
+What a product's document holds (the query syntax in :mod:`pim.search.query` reads it):
+
+* tokens: identifier, its models' codes, family code and labels, category codes and
+  labels (with ancestors), and every text, textarea (HTML removed) and identifier value,
+  and the codes and labels of selected options, in every locale, own and inherited;
+* fields: ``identifier`` (lower case), ``family``, ``category`` (with ancestors),
+  ``status``, ``lifecycle``, ``enabled``, ``model`` (every ancestor model code), ``has``
+  (``images`` when the
+  family's image attribute, or any asset collection, has a value), and ``attr.CODE`` for
+  select options and booleans (``yes``/``no``);
+* numbers: ``completeness.CHANNEL.LOCALE`` (0–100), ``updated`` and ``created`` (epoch);
+* sortable: ``identifier``, ``label`` (the family's label attribute, first locale with a
+  value in locale-code order), ``family``.
+
+A model's document is the same without lifecycle, enabled and completeness. The stamp is
+a digest of everything else, so ``vitrine search check`` compares index and database by
+stamps without reading documents back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from pim.models import (
+    Category,
+    Channel,
+    Completeness,
+    Family,
+    FamilyVariant,
+    Locale,
+    Product,
+    ProductModel,
+    model_category,
+    product_category,
+)
+from pim.search.base import Document, tokens
+from pim.services.inheritance import merge_values
+from pim.services.structure_cache import Structure
+
+_TAG = re.compile(r"<[^>]*>")
+_TEXT_TYPES = {"identifier", "text", "textarea"}
+_SELECT_TYPES = {"simple_select", "multi_select"}
+
+
+def finish(document: Document) -> Document:
+    """Sort and de-duplicate what needs it and compute the stamp."""
+    document.tokens = sorted(set(document.tokens))
+    document.fields = {
+        name: sorted(set(values)) for name, values in sorted(document.fields.items()) if values
+    }
+    payload = json.dumps(
+        [document.tokens, document.fields, document.numbers, document.sortable],
+        sort_keys=True,
+        default=str,
+    )
+    document.stamp = hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
+    return document
+
+
+class _Catalogue:
+    """What every document of a batch needs: structure, categories, models, channels."""
+
+    def __init__(self, session):
+        self.session = session
+        self.structure = Structure.current(session)
+        self.categories = {
+            id_: (code, path, labels or {})
+            for id_, code, path, labels in session.execute(
+                select(Category.id, Category.code, Category.path, Category.labels)
+            )
+        }
+        self.family_of_id = dict(session.execute(select(Family.id, Family.code)).all())
+        self.variant_family = dict(
+            session.execute(
+                select(FamilyVariant.id, Family.code).join(
+                    Family, Family.id == FamilyVariant.family_id
+                )
+            ).all()
+        )
+        self.channel_codes = dict(session.execute(select(Channel.id, Channel.code)).all())
+        self.locale_codes = dict(session.execute(select(Locale.id, Locale.code)).all())
+        self.models: dict[int, tuple] = {}
+
+    def load_models(self, ids: Iterable[int | None]) -> None:
+        missing = {i for i in ids if i is not None and i not in self.models}
+        while missing:
+            rows = self.session.execute(
+                select(
+                    ProductModel.id,
+                    ProductModel.parent_id,
+                    ProductModel.code,
+                    ProductModel.values,
+                ).where(ProductModel.id.in_(missing))
+            ).all()
+            missing = set()
+            for id_, parent_id, code, values in rows:
+                self.models[id_] = (parent_id, code, values or {})
+                if parent_id is not None and parent_id not in self.models:
+                    missing.add(parent_id)
+
+    def lineage(self, parent_id: int | None) -> tuple[list[str], dict]:
+        """Ancestor model codes (root first) and their merged values."""
+        chain = []
+        while parent_id is not None and parent_id in self.models:
+            parent_id, code, values = self.models[parent_id]
+            chain.append((code, values))
+        chain.reverse()
+        return [code for code, _ in chain], merge_values(*(values for _, values in chain))
+
+    def category_codes(self, ids: Iterable[int]) -> tuple[list[str], list[str]]:
+        """Codes of the categories and their ancestors, and their label tokens."""
+        codes, words = [], []
+        for id_ in ids:
+            entry = self.categories.get(id_)
+            if entry is None:
+                continue
+            for ancestor in (int(p) for p in entry[1].strip("/").split("/") if p):
+                code, _, labels = self.categories.get(ancestor, (None, None, {}))
+                if code:
+                    codes.append(code)
+                    words += [code, *labels.values()]
+        return codes, words
+
+    def describe(self, document: Document, family: str | None, values: dict) -> None:
+        """Tokens, attribute fields, has-images and the label from merged ``values``."""
+        structure = self.structure
+        spec = structure.families.get(family) if family else None
+        words = document.tokens
+        if spec is not None:
+            document.fields["family"] = [spec.code]
+            document.sortable["family"] = spec.code
+            words += [spec.code, *spec.labels.values()]
+        for code, entries in values.items():
+            attr = structure.attributes.get(code)
+            if attr is None or not entries:
+                continue
+            data = [entry.get("data") for entry in entries if isinstance(entry, dict)]
+            if attr.type in _TEXT_TYPES:
+                for text in data:
+                    if isinstance(text, str):
+                        words += tokens(_TAG.sub(" ", text))
+            elif attr.type in _SELECT_TYPES:
+                chosen = [
+                    option
+                    for item in data
+                    for option in (item if isinstance(item, list) else [item])
+                    if isinstance(option, str)
+                ]
+                document.fields[f"attr.{code}"] = chosen
+                for option in chosen:
+                    words += [option, *attr.options.get(option, {}).values()]
+            elif attr.type == "boolean":
+                document.fields[f"attr.{code}"] = [
+                    "yes" if item else "no" for item in data if isinstance(item, bool)
+                ]
+            elif attr.type == "asset_collection" and any(data):
+                image = spec.image_attribute if spec is not None else None
+                if image is None or image == code:
+                    document.fields["has"] = ["images"]
+        label = _label(spec, values)
+        if label:
+            document.sortable["label"] = label
+        document.tokens = tokens(" ".join(w for w in words if isinstance(w, str)))
+
+
+def _label(spec, values: dict) -> str | None:
+    if spec is None or not spec.label_attribute:
+        return None
+    entries = [e for e in values.get(spec.label_attribute) or [] if isinstance(e, dict)]
+    for entry in sorted(entries, key=lambda e: e.get("locale") or ""):
+        if isinstance(entry.get("data"), str) and entry["data"].strip():
+            return entry["data"].strip()
+    return None
+
+
+def _epoch(moment) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
+def product_documents(session, ids: list[int]) -> list[Document]:
+    """Documents of the products with these ids (missing ids are simply absent)."""
+    if not ids:
+        return []
+    catalogue = _Catalogue(session)
+    rows = session.execute(
+        select(
+            Product.id,
+            Product.identifier,
+            Product.family_id,
+            Product.parent_id,
+            Product.enabled,
+            Product.values,
+            Product.workflow_status,
+            Product.lifecycle,
+            Product.created_at,
+            Product.updated_at,
+        ).where(Product.id.in_(ids))
+    ).all()
+    catalogue.load_models(row.parent_id for row in rows)
+    categories = defaultdict(list)
+    for product_id, category_id in session.execute(
+        select(product_category.c.product_id, product_category.c.category_id).where(
+            product_category.c.product_id.in_(ids)
+        )
+    ):
+        categories[product_id].append(category_id)
+    scores = defaultdict(dict)
+    for product_id, channel_id, locale_id, ratio in session.execute(
+        select(
+            Completeness.product_id,
+            Completeness.channel_id,
+            Completeness.locale_id,
+            Completeness.ratio,
+        ).where(Completeness.product_id.in_(ids))
+    ):
+        channel = catalogue.channel_codes.get(channel_id)
+        locale = catalogue.locale_codes.get(locale_id)
+        scores[product_id][f"completeness.{channel}.{locale}"] = float(ratio)
+    documents = []
+    for row in rows:
+        models, inherited = catalogue.lineage(row.parent_id)
+        document = Document(kind="product", id=row.id)
+        document.tokens = [row.identifier, *models]
+        codes, words = catalogue.category_codes(categories[row.id])
+        document.tokens += words
+        family = catalogue.family_of_id.get(row.family_id)
+        catalogue.describe(document, family, merge_values(inherited, row.values or {}))
+        document.fields.update(
+            identifier=[row.identifier.lower()],
+            category=codes,
+            status=[row.workflow_status],
+            lifecycle=[row.lifecycle],
+            enabled=["yes" if row.enabled else "no"],
+            model=models,
+        )
+        document.numbers = {
+            **scores[row.id],
+            "updated": _epoch(row.updated_at),
+            "created": _epoch(row.created_at),
+        }
+        document.sortable["identifier"] = row.identifier
+        documents.append(finish(document))
+    return documents
+
+
+def model_documents(session, ids: list[int]) -> list[Document]:
+    """Documents of the product models with these ids."""
+    if not ids:
+        return []
+    catalogue = _Catalogue(session)
+    rows = session.execute(
+        select(
+            ProductModel.id,
+            ProductModel.code,
+            ProductModel.family_variant_id,
+            ProductModel.parent_id,
+            ProductModel.values,
+            ProductModel.workflow_status,
+            ProductModel.created_at,
+            ProductModel.updated_at,
+        ).where(ProductModel.id.in_(ids))
+    ).all()
+    catalogue.load_models(row.parent_id for row in rows)
+    categories = defaultdict(list)
+    for model_id, category_id in session.execute(
+        select(model_category.c.model_id, model_category.c.category_id).where(
+            model_category.c.model_id.in_(ids)
+        )
+    ):
+        categories[model_id].append(category_id)
+    documents = []
+    for row in rows:
+        models, inherited = catalogue.lineage(row.parent_id)
+        document = Document(kind="model", id=row.id)
+        document.tokens = [row.code, *models]
+        codes, words = catalogue.category_codes(categories[row.id])
+        document.tokens += words
+        family = catalogue.variant_family.get(row.family_variant_id)
+        catalogue.describe(document, family, merge_values(inherited, row.values or {}))
+        document.fields.update(
+            identifier=[row.code.lower()],
+            category=codes,
+            status=[row.workflow_status],
+            model=models,
+        )
+        document.numbers = {"updated": _epoch(row.updated_at), "created": _epoch(row.created_at)}
+        document.sortable["identifier"] = row.code
+        documents.append(finish(document))
+    return documents
