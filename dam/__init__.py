@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         imaging,
         models,  # noqa: F401 - registers the tables
         tasks,
+        thumbnails,
     )
     from dam.demo import load_demo_assets
     from dam.search import ASSETS
@@ -30,3 +31,4 @@ def init_app(app: Flask) -> None:
     init_web(app)
     cli.init_app(app)
     dashboard.init_app(app)
+    thumbnails.init_app(app)

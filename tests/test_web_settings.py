@@ -651,11 +651,15 @@ def test_category_moves_that_are_refused(admin, db_session):
     assert by_code(db_session, Category, "master").parent is None
 
 
-def test_category_delete_is_refused_while_in_use(admin, db_session):
-    response = admin.post("/settings/categories/master/delete")
+def test_category_delete_is_confirmed_and_refused_while_in_use(admin, db_session):
+    response = admin.post("/settings/categories/master/delete", data={"confirm": "1"})
     assert response.status_code == 422
     assert "is the category tree of a channel; change the channel first" in page(response)
     response = admin.post("/settings/categories/women/delete")
+    assert response.status_code == 422
+    assert "tick the box to confirm" in page(response)
+    assert by_code(db_session, Category, "women") is not None
+    response = admin.post("/settings/categories/women/delete", data={"confirm": "1"})
     assert response.status_code == 302
     assert by_code(db_session, Category, "women_tops") is None
     assert by_code(db_session, Category, "master") is not None
@@ -820,6 +824,18 @@ def test_user_role_change_deactivation_and_history(admin, make_user, db_session)
     assert history[-1].changes["active"] == {"old": True, "new": False}
     assert history[-1].comment == "password changed"
     assert "Version 2" in page(admin.get(f"/settings/users/{user.id}"))
+
+
+def test_a_deactivated_user_is_signed_out_and_their_tokens_stop(
+    admin, logged_in_client, db_session
+):
+    other = logged_in_client("editor")
+    token = issue_token(db_session, other.user, name="erp")
+    assert other.get("/products").status_code == 200
+    response = admin.post(f"/settings/users/{other.user.id}", data={"role": "editor"})
+    assert response.status_code == 302
+    assert other.get("/products").status_code == 302
+    assert other.get("/products", headers={"Authorization": f"Bearer {token}"}).status_code == 302
 
 
 def test_admins_cannot_lock_everyone_out(admin, db_session):

@@ -28,6 +28,7 @@ from pim.models.imports import (
 )
 from pim.models.structure import Channel, Currency, Locale, StructureRevision
 from pim.models.users import PERMISSIONS, ApiToken, Role, User
+from pim.models.views import MassEditFailure, MassEditJob, SavedView
 
 __all__ = [
     "WORKFLOW_TRANSITIONS",
@@ -54,10 +55,13 @@ __all__ = [
     "JobStatus",
     "Lifecycle",
     "Locale",
+    "MassEditFailure",
+    "MassEditJob",
     "PendingMedia",
     "Product",
     "ProductModel",
     "Role",
+    "SavedView",
     "Source",
     "StructureRevision",
     "UniqueValue",

@@ -29,9 +29,10 @@ def open_backend(url: str) -> SearchBackend:
         from pim.search.postgres_backend import PostgresBackend
 
         options = parse_qsl(parts.query, keep_blank_values=True)
-        table = {"table": value for name, value in options if name == "table"}
+        tables = [value for name, value in options if name == "table"]
         rest = urlencode([(name, value) for name, value in options if name != "table"])
-        return PostgresBackend(urlunsplit(parts._replace(query=rest)), **table)
+        database = urlunsplit(parts._replace(query=rest))
+        return PostgresBackend(database, tables[-1]) if tables else PostgresBackend(database)
     raise ValueError(
         f"search URL {url!r} is not supported: use memory://, whoosh:///absolute/path "
         "or postgresql://user@host/database[?table=name]"

@@ -20,22 +20,19 @@ Choices the other backends copy, where ``base`` leaves room:
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from pim.search.base import Document, Query, Range, Results, Term, fold, tokens
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "=": lambda a, b: a == b,
-}
-
+from pim.search.base import OPERATORS, Document, Query, Range, Results, Term, fold, tokens
 
 #: Longest token kept, in characters (tokens are ASCII): the rest of a longer one is cut.
 MAX_TOKEN = 100
+
+#: The function of each range operator (``base.OPERATORS``); they work on SQL columns too.
+COMPARE: dict[str, Callable] = dict(
+    zip(OPERATORS, (operator.lt, operator.le, operator.gt, operator.ge, operator.eq), strict=True)
+)
 
 
 def index_tokens(words: Iterable[str]) -> list[str]:
@@ -46,6 +43,13 @@ def index_tokens(words: Iterable[str]) -> list[str]:
 def query_words(query: Query) -> list[str]:
     """The query's words, prepared like the documents' tokens by :func:`index_tokens`."""
     return index_tokens(query.words)
+
+
+def check_ranges(query: Query) -> None:
+    """``ValueError`` for a range operator that is not one of ``base.OPERATORS``."""
+    for bound in query.ranges:
+        if bound.op not in COMPARE:
+            raise ValueError(f"unknown range operator {bound.op!r} (use {', '.join(OPERATORS)})")
 
 
 def page_bounds(query: Query) -> tuple[int, int]:
@@ -73,7 +77,7 @@ def _terms_match(document: Document, terms: list[Term]) -> bool:
 
 def _range_match(document: Document, bound: Range) -> bool:
     value = document.numbers.get(bound.field)
-    return value is not None and _COMPARE[bound.op](value, bound.value)
+    return value is not None and COMPARE[bound.op](value, bound.value)
 
 
 def _text_match(document: Document, words: list[str]) -> bool:
@@ -103,10 +107,8 @@ class MemoryBackend:
             self._documents.pop(key, None)
 
     def search(self, query: Query) -> Results:
+        check_ranges(query)
         words = query_words(query)
-        for bound in query.ranges:
-            if bound.op not in _COMPARE:
-                raise ValueError(f"unknown range operator {bound.op!r}")
         matches = [
             document
             for document in self._documents.values()

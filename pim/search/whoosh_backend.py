@@ -1,21 +1,24 @@
 """Search in an on-disk Whoosh index: the embedded default (``whoosh:///abs/path``).
 
-Whoosh stores the documents; a query is evaluated with Python sets of document numbers,
-because Whoosh's own collectors score, sort and facet one document at a time in Python,
-far too slow for a page with facets over 100,000 products.
+Whoosh stores the documents; a query is evaluated on bitsets of document numbers (Python
+ints: ``&``, ``|``, ``~`` and ``bit_count()`` run at C speed), because Whoosh's own
+collectors score, sort and facet one document at a time in Python, far too slow for a
+page with facets over 100,000 products.
 
 * **Schema** — ``key`` (unique, stored, column), ``kind``, ``stamp`` (stored), ``text``
-  (the tokens, verbatim) and three families of dynamic fields, one field per document
-  field name, the name hex-encoded so that any string works: ``t_<hex>`` keyword values
-  (indexed verbatim, a glob field), ``n_<hex>`` numbers and ``s_<hex>`` folded sort
-  strings (columns, added to the schema when first used).
-* **Caches** — a :class:`_Segment` keeps what queries read from one segment (posting sets,
-  columns) in index-wide document numbers, deleted documents included, so it stays valid
-  until the segment is merged away; a :class:`_View` combines the segments of one index
-  generation with its live documents and sort orders. A write (by any process) makes a new
-  generation: the next search opens a new view, reusing the unchanged segments.
-* **Query** — intersections, unions and differences of those sets; the page is the first
-  matches met walking the cached sort order; facets count ``len(values & matches)``.
+  (the tokens, verbatim) and three families of dynamic fields, one per document field
+  name, hex-encoded so that any string works: ``t_<hex>`` keyword values (indexed
+  verbatim, a glob field), ``n_<hex>`` numbers and ``s_<hex>`` folded sort strings
+  (columns, added to the schema when first used).
+* **Caches** — a :class:`_Segment` keeps what queries read from one segment (bitsets of
+  terms and typed prefixes, columns), deleted documents included, so it stays valid until
+  the segment is merged away; a :class:`_View` combines the segments of one index
+  generation (their bitsets shifted by their offsets) with its live documents and sort
+  orders. A write (by any process) makes a new generation: the next search opens a new
+  view, reusing the unchanged segments.
+* **Query** — ``live & word₁ & … & (value₁ | value₂) & ~excluded & range``; the total is
+  its ``bit_count()``, a facet value's count ``(value & matches).bit_count()``, and the
+  page the first matches met walking the cached sort order.
 * **Writes** — one writer per call, committed before returning; a thread lock orders this
   process's writers and Whoosh's lock file, retried for :data:`LOCK_TIMEOUT` seconds, the
   other processes'.
@@ -25,30 +28,42 @@ from __future__ import annotations
 
 import math
 import threading
+from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import chain, islice
-from operator import itemgetter
+from functools import reduce
+from itertools import chain, compress, islice
+from operator import or_
 from pathlib import Path
 
 from whoosh import columns, fields, formats, index, writing
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb.filestore import FileStorage
 
-from pim.search.base import OPERATORS, Document, Query, Results, fold
-from pim.search.memory import index_tokens, page_bounds, query_words, sorted_facet
+from pim.search.base import Document, Query, Results, fold
+from pim.search.memory import (
+    check_ranges,
+    index_tokens,
+    page_bounds,
+    query_words,
+    sorted_facet,
+)
 
 #: Seconds a write waits for another process's writer before giving up with ``LockError``.
 LOCK_TIMEOUT = 10.0
 
-#: Document numbers the word sets of a segment may hold before the oldest are dropped
-#: (about 70 bytes each): users type ever new prefixes, each can match many documents.
-WORD_CACHE_BUDGET = 2_000_000
+#: Bitsets (a term's, a typed prefix's… documents) that a segment and a view keep, the
+#: least recently used dropped first: a segment's take at most its size / 8 bytes each, a
+#: view's the index size / 8 (4096 of 100,000 documents: 50 MB).
+CACHED_BITSETS = 4096
 
 _MISSING = math.nan
 _SORT_PREFIX = b"="  # marks a present sort string, so that "" is not "missing"
+_TO_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_FROM_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 class ExactValues(Tokenizer):
@@ -116,33 +131,69 @@ def _whoosh_fields(document: Document) -> dict:
     return values
 
 
-def _union(sets: list[frozenset[int]]) -> frozenset[int]:
-    """One set of several (the set itself when there is one: no copy)."""
-    return sets[0] if len(sets) == 1 else frozenset().union(*sets)
+def _docnums(values: Iterable[int]) -> array:
+    """Document numbers, compactly (4 bytes each instead of a list's 36)."""
+    return array("I", values)
 
 
-class _WordCache(OrderedDict):
-    """Word → document set, least recently used dropped beyond :data:`WORD_CACHE_BUDGET`."""
+def _bitset(docnums: Iterable[int], size: int) -> int:
+    """``docnums`` (each below ``size``) as the bits of an int: set algebra at C speed."""
+    flags = bytearray(size)
+    for docnum in docnums:
+        flags[docnum] = 1
+    return int(flags.translate(_TO_DIGITS)[::-1], 2) if size else 0
 
-    size = 0
 
-    def get_or_build(self, word: str, build: Callable[[], frozenset[int]]) -> frozenset[int]:
-        if word in self:
-            self.move_to_end(word)
-            return self[word]
-        found = self[word] = build()
-        self.size += len(found)
-        while self.size > WORD_CACHE_BUDGET and len(self) > 1:
-            self.size -= len(self.popitem(last=False)[1])
-        return found
+def _flags(bits: int, size: int) -> bytes:
+    """One byte per document number below ``size``: 1 where ``bits`` has it, else 0."""
+    return format(bits, f"0{size}b")[::-1].encode().translate(_FROM_DIGITS)
+
+
+def _in_order(bits: int, order: array, size: int) -> Iterator[int]:
+    """The document numbers of ``bits`` in the order of ``order``."""
+    return compress(order, map(_flags(bits, size).__getitem__, order))
+
+
+def _score_groups(hits: list[int], matches: int) -> Iterator[int]:
+    """``matches`` split by how many of ``hits`` each has: all of them first, none last.
+
+    The count is kept in binary, one bitset per bit (bit-sliced), so that it takes a few
+    operations per word, whatever the number of documents.
+    """
+    planes: list[int] = []
+    for hit in hits:
+        carry = hit & matches
+        for bit, plane in enumerate(planes):
+            planes[bit], carry = plane ^ carry, plane & carry
+        if carry:
+            planes.append(carry)
+    for score in range(min(len(hits), (1 << len(planes)) - 1), -1, -1):
+        group = matches
+        for bit, plane in enumerate(planes):
+            group &= plane if score >> bit & 1 else ~plane
+        yield group
+
+
+class _Bitsets(OrderedDict):
+    """Bitsets by key, the least recently used dropped beyond :data:`CACHED_BITSETS`."""
+
+    def get_or_build(self, key: tuple, build: Callable[[], int]) -> int:
+        if key in self:
+            self.move_to_end(key)
+        else:
+            self[key] = build()
+            if len(self) > CACHED_BITSETS:
+                self.popitem(last=False)
+        return self[key]
 
 
 class _Segment:
-    """What queries read from one segment, in index-wide document numbers (cached).
+    """What queries read from one segment (cached): bitsets of its own document numbers,
+    columns, and sorted numbers in index-wide document numbers.
 
-    Sets and columns include the segment's deleted documents (the view removes them), so
-    they stay right while the segment lives at the same offset; ``leaf`` is the segment's
-    reader in the current view.
+    All include the segment's deleted documents (the view removes them), so they stay
+    right while the segment lives at the same offset; ``leaf`` is the segment's reader in
+    the current view.
     """
 
     def __init__(self, leaf, offset: int) -> None:
@@ -151,19 +202,18 @@ class _Segment:
         self.offset = offset
         self.size = leaf.doc_count_all()
         self._cache: dict[tuple, object] = {}
-        self._words = _WordCache()
+        self._bitsets = _Bitsets()
 
     def _cached(self, key: tuple, build: Callable):
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
 
-    def live(self) -> frozenset[int]:
+    def live(self) -> int:
         """The documents not deleted (read again for each view: deletions change)."""
-        every = frozenset(range(self.offset, self.offset + self.size))
-        return every.difference(map(self.offset.__add__, self.leaf.deleted_docs_set))
+        return (1 << self.size) - 1 & ~_bitset(self.leaf.deleted_docs_set, self.size)
 
-    def _read(self, field: str, texts: Iterable[bytes]) -> frozenset[int]:
+    def _read(self, field: str, texts: Iterable[bytes]) -> int:
         """The documents holding any of ``texts`` in ``field``, deleted ones included.
 
         Reads the postings block by block: the public ``Matcher.all_ids()`` takes a few
@@ -183,15 +233,17 @@ class _Segment:
                     matcher._next_block()
             else:  # a short list stored inline with the term
                 ids.extend(matcher.all_ids())
-        return frozenset(map(self.offset.__add__, ids))
+        return _bitset(ids, self.size)
 
-    def postings(self, field: str, text: str) -> frozenset[int]:
-        return self._cached(("postings", field, text), lambda: self._read(field, [text.encode()]))
+    def bits(self, field: str, text: str, prefix: bool = False) -> int:
+        """The documents with ``text`` in ``field`` (or a term starting with it)."""
 
-    def prefix(self, word: str) -> frozenset[int]:
-        return self._words.get_or_build(
-            word, lambda: self._read("text", list(self.leaf.expand_prefix("text", word)))
-        )
+        def build() -> int:
+            if prefix:
+                return self._read(field, list(self.leaf.expand_prefix(field, text)))
+            return self._read(field, [text.encode()])
+
+        return self._bitsets.get_or_build((field, text, prefix), build)
 
     def lexicon(self, field: str) -> list[str]:
         return self._cached(
@@ -200,31 +252,41 @@ class _Segment:
 
     def column(self, field: str, default) -> list:
         """The column's value for each document of the segment (``default`` if none)."""
+        if field not in self.leaf.schema or not self.leaf.has_column(field):
+            return [default] * self.size
+        return list(self.leaf.column_reader(field, translate=False))
 
-        def build() -> list:
-            if field not in self.leaf.schema or not self.leaf.has_column(field):
-                return [default] * self.size
-            return list(self.leaf.column_reader(field, translate=False))
+    def numbers(self, field: str) -> array:
+        """The number of each document of the segment (NaN if none)."""
+        return self._cached(("numbers", field), lambda: array("d", self.column(field, _MISSING)))
 
-        return self._cached(("column", field), build)
+    def strings(self, field: str) -> list[bytes]:
+        """The sort string of each document of the segment (``b""`` if none)."""
+        return self._cached(("strings", field), lambda: self.column(field, b""))
 
     def keys(self) -> list[str]:
         return self._cached(("keys",), lambda: [k.decode() for k in self.column("key", b"")])
 
-    def key_order(self) -> list[int]:
-        """The segment's document numbers sorted by key."""
+    def key_order(self) -> array:
+        """The segment's document numbers, index-wide, sorted by key."""
         keys = self.keys()
         return self._cached(
             ("key_order",),
-            lambda: list(map(self.offset.__add__, sorted(range(self.size), key=keys.__getitem__))),
+            lambda: _docnums(
+                map(self.offset.__add__, sorted(range(self.size), key=keys.__getitem__))
+            ),
         )
 
-    def ranked(self, field: str) -> list[tuple[float, int]]:
-        """``(number, document)`` for the documents with the number, ascending."""
+    def ranked(self, field: str) -> tuple[array, array]:
+        """The numbers present, ascending, and the (index-wide) documents they belong to."""
 
-        def build() -> list[tuple[float, int]]:
-            numbers = self.column(field, _MISSING)
-            return sorted((n, self.offset + d) for d, n in enumerate(numbers) if n == n)
+        def build() -> tuple[array, array]:
+            numbers = self.numbers(field)
+            present = (d for d in range(self.size) if numbers[d] == numbers[d])
+            ranked = sorted(present, key=numbers.__getitem__)
+            return array("d", map(numbers.__getitem__, ranked)), _docnums(
+                map(self.offset.__add__, ranked)
+            )
 
         return self._cached(("ranked", field), build)
 
@@ -235,47 +297,59 @@ class _View:
     def __init__(self, reader, generation: int, previous: _View | None) -> None:
         self.reader = reader
         self.generation = generation
+        self.size = reader.doc_count_all()
         known = {(s.id, s.offset): s for s in previous.segments} if previous else {}
         self.segments: list[_Segment] = []
-        if reader.doc_count_all():
-            for leaf, offset in reader.leaf_readers():
-                segment = known.get((leaf.segment().segment_id(), offset))
-                if segment is None:
-                    segment = _Segment(leaf, offset)
-                segment.leaf = leaf
-                self.segments.append(segment)
-        self.live = _union([s.live() for s in self.segments] or [frozenset()])
+        for leaf, offset in reader.leaf_readers() if self.size else ():
+            segment = known.get((leaf.segment().segment_id(), offset)) or _Segment(leaf, offset)
+            segment.leaf = leaf
+            self.segments.append(segment)
+        self.live = reduce(or_, (s.live() << s.offset for s in self.segments), 0)
         self._cache: dict[tuple, object] = {}
+        self._bitsets = _Bitsets()
 
     def _cached(self, key: tuple, build: Callable):
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
 
-    def postings(self, field: str, value: str) -> frozenset[int]:
-        return self._cached(
-            ("postings", field, value),
-            lambda: _union([s.postings(field, value) for s in self.segments]),
+    def bits(self, field: str, text: str, prefix: bool = False) -> int:
+        """The documents with ``text`` in ``field`` (or a term starting with it)."""
+        return self._bitsets.get_or_build(
+            (field, text, prefix),
+            lambda: reduce(
+                or_, (s.bits(field, text, prefix) << s.offset for s in self.segments), 0
+            ),
         )
 
-    def prefix(self, word: str) -> frozenset[int]:
-        return _union([s.prefix(word) for s in self.segments])
-
-    def facet(self, name: str) -> list[tuple[str, frozenset[int]]]:
+    def facet(self, name: str) -> list[tuple[str, int]]:
         """Every value of field ``name`` with its documents."""
         field = _name("t", name)
 
-        def build() -> list[tuple[str, frozenset[int]]]:
+        def build() -> list[tuple[str, int]]:
             values = sorted(set(chain.from_iterable(s.lexicon(field) for s in self.segments)))
-            return [(value, self.postings(field, value)) for value in values]
+            return [(value, self.bits(field, value)) for value in values]
 
         return self._cached(("facet", field), build)
 
-    def column(self, field: str, default) -> list:
-        """The column's value for every document number of the index."""
+    def numbers(self, name: str) -> array:
+        """Number ``name`` of every document of the index (NaN if none)."""
+        field = _name("n", name)
+
+        def build() -> array:
+            numbers = array("d")
+            for segment in self.segments:
+                numbers.extend(segment.numbers(field))
+            return numbers
+
+        return self._cached(("numbers", field), build)
+
+    def strings(self, name: str) -> list[bytes]:
+        """Sort string ``name`` of every document of the index (``b""`` if none)."""
+        field = _name("s", name)
         return self._cached(
-            ("column", field),
-            lambda: list(chain.from_iterable(s.column(field, default) for s in self.segments)),
+            ("strings", field),
+            lambda: list(chain.from_iterable(s.strings(field) for s in self.segments)),
         )
 
     @property
@@ -285,48 +359,47 @@ class _View:
         )
 
     @property
-    def key_order(self) -> list[int]:
+    def key_order(self) -> array:
         """Every document number by key (sorting the segments' sorted runs is a merge)."""
-        keys = self.keys
-        return self._cached(
-            ("key_order",),
-            lambda: sorted(
-                chain.from_iterable(s.key_order() for s in self.segments), key=keys.__getitem__
-            ),  # fmt: skip
-        )
 
-    def range(self, name: str, op: str, value: float) -> frozenset[int]:
+        def build() -> array:
+            runs = chain.from_iterable(s.key_order() for s in self.segments)
+            return _docnums(sorted(runs, key=self.keys.__getitem__))
+
+        return self._cached(("key_order",), build)
+
+    def range(self, name: str, op: str, value: float) -> int:
         """The documents whose number ``name`` compares to ``value`` with ``op``."""
         found = []
         for segment in self.segments:
-            ranked = segment.ranked(_name("n", name))
-            low = bisect_left(ranked, (value, -1))
-            high = bisect_right(ranked, (value, math.inf))
+            numbers, docnums = segment.ranked(_name("n", name))
+            low, high = bisect_left(numbers, value), bisect_right(numbers, value)
             start, stop = {
                 "<": (0, low),
                 "<=": (0, high),
-                ">": (high, len(ranked)),
-                ">=": (low, len(ranked)),
+                ">": (high, len(numbers)),
+                ">=": (low, len(numbers)),
                 "=": (low, high),
             }[op]
-            found.append(frozenset(map(itemgetter(1), ranked[start:stop])))
-        return _union(found or [frozenset()])
+            found.append(docnums[start:stop])
+        return _bitset(chain.from_iterable(found), self.size)
 
-    def order(self, name: str, descending: bool) -> list[int]:
+    def order(self, name: str, descending: bool) -> array:
         """Every document number sorted by ``name`` (as ``memory`` does), missing last."""
 
-        def build() -> list[int]:
+        def build() -> array:
             if name == "key":
                 return self.key_order[::-1] if descending else self.key_order
-            numbers = self.column(_name("n", name), _MISSING)
-            strings = self.column(_name("s", name), b"")
+            numbers, strings = self.numbers(name), self.strings(name)
             numbered = [d for d in self.key_order if numbers[d] == numbers[d]]
             rest = [d for d in self.key_order if numbers[d] != numbers[d]]
             named = [d for d in rest if strings[d]]
-            return (
-                sorted(numbered, key=numbers.__getitem__, reverse=descending)
-                + sorted(named, key=strings.__getitem__, reverse=descending)
-                + [d for d in rest if not strings[d]]
+            return _docnums(
+                chain(
+                    sorted(numbered, key=numbers.__getitem__, reverse=descending),
+                    sorted(named, key=strings.__getitem__, reverse=descending),
+                    (d for d in rest if not strings[d]),
+                )
             )
 
         return self._cached(("order", name, descending), build)
@@ -338,10 +411,15 @@ class WhooshBackend:
     def __init__(self, path: str | Path) -> None:
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        if index.exists_in(str(folder)):
-            self._index = index.open_dir(str(folder))
-        else:
-            self._index = index.create_in(str(folder), _schema())
+        creating = FileStorage(str(folder)).lock("CREATE")  # processes starting together
+        creating.acquire(blocking=True)
+        try:
+            if index.exists_in(str(folder)):
+                self._index = index.open_dir(str(folder))
+            else:
+                self._index = index.create_in(str(folder), _schema())
+        finally:
+            creating.release()
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
         self._view: _View | None = None
@@ -410,9 +488,7 @@ class WhooshBackend:
         return self._view
 
     def search(self, query: Query) -> Results:
-        for bound in query.ranges:
-            if bound.op not in OPERATORS:
-                raise ValueError(f"unknown range operator {bound.op!r}")
+        check_ranges(query)
         with self._read_lock:
             view = self._current()
             words = query_words(query)
@@ -422,48 +498,44 @@ class WhooshBackend:
             keys = view.keys
             return Results(
                 keys=[keys[d] for d in page],
-                total=len(matches),
+                total=matches.bit_count(),
                 facets={name: self._facet(view, name, matches) for name in query.facets},
             )
 
     @staticmethod
-    def _matches(view: _View, query: Query, words: list[str]) -> frozenset[int]:
-        required = [view.prefix(word) for word in words]
+    def _matches(view: _View, query: Query, words: list[str]) -> int:
+        matches = view.live
+        for word in words:
+            matches &= view.bits("text", word, prefix=True)
         if query.kinds:
-            required.append(_union([view.postings("kind", k) for k in set(query.kinds)]))
-        wanted: dict[str, list[str]] = defaultdict(list)
-        unwanted: list[frozenset[int]] = []
+            matches &= reduce(or_, (view.bits("kind", kind) for kind in query.kinds))
+        wanted: dict[str, int] = {}
         for term in query.terms:
+            found = view.bits(_name("t", term.field), term.value)
             if term.negate:
-                unwanted.append(view.postings(_name("t", term.field), term.value))
+                matches &= ~found
             else:
-                wanted[term.field].append(term.value)
-        for name, values in wanted.items():
-            required.append(_union([view.postings(_name("t", name), v) for v in values]))
-        required.extend(view.range(bound.field, bound.op, bound.value) for bound in query.ranges)
-        required.sort(key=len)
-        matches = view.live.intersection(*required)
-        return matches.difference(*unwanted) if unwanted else matches
+                wanted[term.field] = wanted.get(term.field, 0) | found
+        for found in wanted.values():
+            matches &= found
+        for bound in query.ranges:
+            matches &= view.range(bound.field, bound.op, bound.value)
+        return matches
 
     @staticmethod
-    def _ordered(view: _View, query: Query, words: list[str], matches: frozenset[int]):
+    def _ordered(view: _View, query: Query, words: list[str], matches: int) -> Iterator[int]:
         if query.sort != "relevance":
-            return filter(matches.__contains__, view.order(query.sort, query.descending))
-        exact = [view.postings("text", word) & matches for word in words]
-        scores = Counter(chain.from_iterable(exact))
-        groups: dict[int, set[int]] = defaultdict(set)
-        for docnum, score in scores.items():
-            groups[score].add(docnum)
-        groups[0] = matches.difference(scores)
+            return _in_order(matches, view.order(query.sort, query.descending), view.size)
+        hits = [view.bits("text", word) for word in words]
         return chain.from_iterable(
-            filter(groups[score].__contains__, view.key_order)
-            for score in sorted(groups, reverse=True)
-            if groups[score]
+            _in_order(group, view.key_order, view.size)
+            for group in _score_groups(hits, matches)
+            if group
         )
 
     @staticmethod
-    def _facet(view: _View, name: str, matches: frozenset[int]) -> list[tuple[str, int]]:
-        counts = ((value, len(ids & matches)) for value, ids in view.facet(name))
+    def _facet(view: _View, name: str, matches: int) -> list[tuple[str, int]]:
+        counts = ((value, (bits & matches).bit_count()) for value, bits in view.facet(name))
         return sorted_facet((value, count) for value, count in counts if count)
 
     def stamps(self, kind: str) -> dict[str, str]:

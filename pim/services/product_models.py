@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from pim.models import FamilyVariant, ProductModel, WorkflowStatus
+from pim.models import FamilyVariant, Product, ProductModel, WorkflowStatus
 from pim.models.types import utcnow
 from pim.services import common, completeness, history, products, value_sources
 from pim.services.actors import Actor
@@ -308,3 +308,66 @@ def _apply(session, structure, model, state: dict, resolved: dict, has_variants=
         common.write_associations(session, resolved["associations"], model_id=model.id)
     if has_variants:
         completeness.refresh_model_descendants(session, structure, model.id)
+
+
+def change_model_workflow(session, model: ProductModel, status: str, actor: Actor, comment=None):
+    """Move a model through draft → in_review → approved (or back), as allowed; the same
+    rule as :func:`pim.services.products.change_workflow`."""
+    products.check_transition(f"product model {model.code!r}", model.workflow_status, status)
+    return update_model(session, model, {"workflow_status": status}, actor, comment=comment)
+
+
+def create_variant(
+    session, model: ProductModel, axis_values: dict, actor: Actor, structure=None
+) -> Product:
+    """Create the variant product of ``model`` with these axis values (attribute code →
+    data, for every axis below ``model``), through :func:`products.create_product`.
+
+    Below a root model of a two-level family variant the sub-model with the level-1 axis
+    values is used, and created first when missing. Codes and identifiers are derived from
+    the parent's code and the axis values (``TS-CREW-RED-XL``), with a number added when
+    taken. Raises InvalidData like the creations it makes.
+    """
+    structure = structure or Structure.current(session)
+    variant = structure.family_variants[model.family_variant.code]
+    parent = model
+    if model.level + 1 < variant.levels:
+        parent = _sub_model_for(session, structure, model, variant, axis_values, actor)
+    axes = variant.axes.get(variant.levels, ())
+    identifier = _free_key(session, Product.identifier, _derived(parent.code, axes, axis_values))
+    payload = {"identifier": identifier, "parent": parent.code, "values": _axes(axes, axis_values)}
+    return products.create_product(session, payload, actor, structure)
+
+
+def _sub_model_for(session, structure, model, variant, axis_values, actor) -> ProductModel:
+    axes = variant.axes.get(1, ())
+    wanted = tuple(str(axis_values.get(axis)) for axis in axes)
+    for child in model.children:
+        if common.axis_key(variant, 1, child.values or {}) == wanted:
+            return child
+    code = _free_key(session, ProductModel.code, _derived(model.code, axes, axis_values))
+    payload = {"code": code, "parent": model.code, "values": _axes(axes, axis_values)}
+    sub = create_model(session, payload, actor, structure)
+    session.expire(model, ["children"])
+    return sub
+
+
+def _axes(axes, axis_values: dict) -> dict:
+    """The values payload setting ``axes`` (non-localizable, non-scopable by rule)."""
+    return {axis: [{"locale": None, "scope": None, "data": axis_values.get(axis)}] for axis in axes}
+
+
+def _derived(prefix: str, axes, axis_values: dict) -> str:
+    parts = [str(axis_values.get(axis) or "").upper() for axis in axes]
+    return "-".join([prefix, *(part for part in parts if part)])[:240]
+
+
+def _free_key(session, column, wanted: str) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``… when taken."""
+    taken = set(session.scalars(select(column).where(column.like(f"{wanted}%"))))
+    if wanted not in taken:
+        return wanted
+    number = 2
+    while f"{wanted}-{number}" in taken:
+        number += 1
+    return f"{wanted}-{number}"

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         display,
         import_profiles,
         imports,
+        mass_edit,
         pages,
         product_models,
         products,

@@ -3,7 +3,8 @@
 Each value the form edits is one *field* named ``v.<attribute>.<locale>.<scope>`` (``~`` for
 no locale or scope). Metric fields add ``.amount`` / ``.unit``, prices ``.<currency>``. A
 hidden ``fields`` input lists every field the form showed: only those are read, so an
-unchecked checkbox means "No" only when its field was really on the page.
+unchecked checkbox means "No" only when its field was really on the page (the same goes for
+the status fields, ``enabled``, and the category picker, ``categories``).
 
 *Raw* is what the inputs hold (text, a bool, a list, or a dict of parts); :func:`raw_from_data`
 and :func:`raw_from_form` produce it, :func:`parse` turns it into payload data.
@@ -152,6 +153,13 @@ def header_payload(form) -> dict:
         if form.get(name):
             payload[name] = form[name]
     return payload
+
+
+def categories_payload(form) -> list[str] | None:
+    """The ticked category codes when the form showed the category picker, else None."""
+    if "categories" not in form.getlist("fields"):
+        return None
+    return list(dict.fromkeys(code for code in form.getlist("categories") if code))
 
 
 def expected_version(form) -> int:

@@ -3,20 +3,35 @@
 Pages are cut on ``product.id`` (``after`` / ``before`` cursors) instead of OFFSET, so the
 last page of 100,000 products is as fast as the first. Labels need the parent models'
 values and the badge needs completeness: both are loaded for the whole page at once.
+
+The grid's display choices (:class:`Display`) cost no query per row: attribute columns
+(``cols=name-fr_FR,color``) read the values the page query already loaded, thumbnails come
+from the DAM's ``vitrine_thumbnail_url`` hook in one call per page, and "group by model"
+pages on root models with their sub-models and variants loaded in three queries.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import exists, or_, select
 
 from pim.models import Completeness, Product, ProductModel, WorkflowStatus
 from pim.search import service as search
-from pim.services.inheritance import ModelValues
+from pim.services import saved_views
+from pim.services.inheritance import ModelValues, merge_values
+from pim.services.structure_cache import AttrSpec, Structure
 from pim.web.context import ViewContext
+from pim.web.display import EMPTY, show_value
 
 PAGE_SIZE = 50
+#: Attribute columns one grid may show.
+MAX_COLUMNS = 20
+#: ``app.extensions`` key of the thumbnail hook: ``(asset_code) -> url | None``, with an
+#: optional ``many(codes) -> {code: url}`` that answers a whole page at once.
+THUMBNAIL_HOOK = "vitrine_thumbnail_url"
 
 
 #: Sort choices of the search box: parameter value → (search sort field, descending).
@@ -73,6 +88,113 @@ class Filters:
         return {k: v for k, v in pairs if v}
 
 
+@dataclass(frozen=True)
+class Column:
+    """An attribute shown as a column; ``locale`` / ``scope`` fixed, or None to follow the
+    grid's locale and channel (when the attribute has them)."""
+
+    attribute: AttrSpec
+    locale: str | None = None
+    scope: str | None = None
+
+    @property
+    def spec(self) -> str:
+        """How the ``cols`` parameter names it: ``name-fr_FR``, ``description-en_US-print``."""
+        return "-".join(p for p in (self.attribute.code, self.locale, self.scope) if p)
+
+    def where(self, ctx: ViewContext) -> tuple[str | None, str | None]:
+        """The (locale, scope) whose value the column shows in this context."""
+        attr = self.attribute
+        locale = (self.locale or ctx.locale) if attr.localizable else None
+        scope = (self.scope or ctx.scope) if attr.scopable else None
+        return locale, scope
+
+    def label(self, locale: str | None) -> str:
+        return self.attribute.label(locale)
+
+
+def parse_column(structure: Structure, spec: str) -> Column | None:
+    """The column named by ``spec`` (``code[-locale][-channel]``); None when it names no
+    attribute, or a locale or channel the attribute does not take."""
+    code, *rest = spec.strip().split("-")
+    attr = structure.attributes.get(code)
+    if attr is None or len(rest) > 2:
+        return None
+    locale = scope = None
+    for part in rest:
+        if attr.localizable and locale is None and scope is None and part in structure.locales:
+            locale = part
+        elif attr.scopable and scope is None and part in structure.channels:
+            scope = part
+        else:
+            return None
+    return Column(attr, locale, scope)
+
+
+def parse_columns(structure: Structure, text: str) -> tuple[Column, ...]:
+    """The columns of a ``cols`` parameter, unknown ones dropped, each once."""
+    columns: dict[str, Column] = {}
+    for spec in (text or "").split(","):
+        column = parse_column(structure, spec) if spec.strip() else None
+        if column is not None and len(columns) < MAX_COLUMNS:
+            columns.setdefault(column.spec, column)
+    return tuple(columns.values())
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the grid shows rows: attribute columns, and whether variants are grouped under
+    their models."""
+
+    columns: tuple[Column, ...] = ()
+    group: bool = False
+
+    @classmethod
+    def from_args(cls, structure: Structure, args) -> Display:
+        return cls(
+            columns=parse_columns(structure, args.get("cols", "")[:2000]),
+            group=args.get("group") == "model",
+        )
+
+    @property
+    def cols(self) -> str:
+        return ",".join(c.spec for c in self.columns)
+
+    def params(self, **changes) -> dict:
+        """Query parameters repeating these choices (empty ones left out)."""
+        pairs = {"cols": self.cols, "group": "model" if self.group else "", **changes}
+        return {k: v for k, v in pairs.items() if v}
+
+    def adding(self, column: Column | None) -> Display:
+        """These choices with one more column (at the end; an existing one stays put)."""
+        if column is None or any(c.spec == column.spec for c in self.columns):
+            return self
+        return Display((*self.columns, column)[:MAX_COLUMNS], self.group)
+
+    def without(self, column: Column) -> str:
+        """The ``cols`` parameter without ``column``."""
+        return ",".join(c.spec for c in self.columns if c.spec != column.spec)
+
+
+NO_DISPLAY = Display()
+
+
+def added_column(structure: Structure, args) -> Column | None:
+    """The column the column chooser adds (``add_col`` with ``add_col_locale`` and
+    ``add_col_scope``; a locale or channel the attribute does not take is ignored)."""
+    attr = structure.attributes.get(args.get("add_col", ""))
+    if attr is None:
+        return None
+    locale = args.get("add_col_locale", "") if attr.localizable else ""
+    scope = args.get("add_col_scope", "") if attr.scopable else ""
+    return parse_column(structure, "-".join(p for p in (attr.code, locale, scope) if p))
+
+
+def saved_view_links(session, user) -> list[tuple[str, dict]]:
+    """The user's saved views for the grid's menu: (name, the list's parameters)."""
+    return [(v.name, saved_views.view_params(v)) for v in saved_views.views_of(session, user)]
+
+
 @dataclass
 class Row:
     """One line of the list."""
@@ -85,6 +207,11 @@ class Row:
     enabled: bool
     workflow_status: str
     ratio: int | None
+    #: the text of each attribute column, in the display's order
+    cells: list[str] = field(default_factory=list)
+    #: the first asset of the family's image attribute, and its thumbnail's URL
+    image: str | None = None
+    thumbnail: str | None = None
 
 
 @dataclass
@@ -94,30 +221,38 @@ class Page:
     prev_before: int | None
 
 
-def fetch_page(session, ctx: ViewContext, filters: Filters, after=None, before=None) -> Page:
+def fetch_page(
+    session, ctx: ViewContext, filters: Filters, after=None, before=None, display=NO_DISPLAY
+) -> Page:
     """Up to :data:`PAGE_SIZE` products after (or before) a cursor, with labels and ratios."""
-    query = _filtered(ctx, filters)
+    found, next_after, prev_before = _keyset(
+        session, _filtered(ctx, filters), Product.id, after, before
+    )
+    rows = _rows(session, ctx, found, display)
+    if not rows:
+        return Page([], None, None)
+    return Page(rows, next_after, prev_before)
+
+
+def _keyset(session, query, key, after, before) -> tuple[list, int | None, int | None]:
+    """A page of ``query`` cut on ``key`` after (or before) a cursor, and the cursors of
+    the next and previous pages (None when there is none)."""
     if before is not None:
-        query = query.where(Product.id < before).order_by(Product.id.desc())
+        query = query.where(key < before).order_by(key.desc())
     else:
         if after is not None:
-            query = query.where(Product.id > after)
-        query = query.order_by(Product.id)
+            query = query.where(key > after)
+        query = query.order_by(key)
     found = session.execute(query.limit(PAGE_SIZE + 1)).all()
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
     if before is not None:
         found.reverse()
-    rows = _rows(session, ctx, found)
-    if not rows:
-        return Page([], None, None)
+    if not found:
+        return [], None, None
     has_next = more if before is None else True
     has_prev = (after is not None) if before is None else more
-    return Page(
-        rows,
-        rows[-1].id if has_next else None,
-        rows[0].id if has_prev else None,
-    )
+    return found, found[-1].id if has_next else None, found[0].id if has_prev else None
 
 
 @dataclass
@@ -131,7 +266,9 @@ class SearchPage:
     has_next: bool
 
 
-def search_page(session, ctx: ViewContext, filters: Filters) -> SearchPage:
+def search_page(
+    session, ctx: ViewContext, filters: Filters, display: Display = NO_DISPLAY
+) -> SearchPage:
     """The products matching the filters through the search index, a numbered page.
 
     Raises :class:`~pim.search.query.SearchSyntaxError` for a query it cannot read.
@@ -151,7 +288,7 @@ def search_page(session, ctx: ViewContext, filters: Filters) -> SearchPage:
     )
     ids = [hit.id for hit in found.items]
     by_id = {r.id: r for r in session.execute(_filtered(ctx, Filters()).where(Product.id.in_(ids)))}
-    rows = _rows(session, ctx, [by_id[i] for i in ids if i in by_id])
+    rows = _rows(session, ctx, [by_id[i] for i in ids if i in by_id], display)
     has_next = filters.page * PAGE_SIZE < found.total
     return SearchPage(rows, found.total, filters.page, found.facets, has_next)
 
@@ -209,10 +346,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _rows(session, ctx: ViewContext, found) -> list[Row]:
+def _rows(session, ctx: ViewContext, found, display=NO_DISPLAY, models=None) -> list[Row]:
+    """Rows of the products ``found`` (page query results); ``models`` has their parent
+    models' values when the caller loaded them already."""
     families = {spec.id: spec for spec in ctx.structure.families.values()}
-    models = ModelValues(session)
-    models.load({r.parent_id for r in found})
+    if models is None:
+        models = ModelValues(session)
+        models.load({r.parent_id for r in found})
     ratios = _ratios(session, ctx, [r.id for r in found])
     rows = []
     for r in found:
@@ -228,9 +368,62 @@ def _rows(session, ctx: ViewContext, found) -> list[Row]:
                 enabled=r.enabled,
                 workflow_status=r.workflow_status,
                 ratio=ratios.get(r.id),
+                cells=cells(ctx, display, values),
+                image=_image(ctx, family, values),
             )
         )
+    add_thumbnails(rows)
     return rows
+
+
+def cells(ctx: ViewContext, display: Display, values: dict) -> list[str]:
+    """The text of each attribute column for effective ``values``, as the product page
+    shows values (option labels, units, words of rich text)."""
+    out = []
+    for column in display.columns:
+        locale, scope = column.where(ctx)
+        data = _data(values, column.attribute.code, locale, scope)
+        out.append(EMPTY if data is None else show_value(column.attribute, data, ctx.locale))
+    return out
+
+
+def _data(values: dict, code: str, locale, scope):
+    for entry in values.get(code, ()):
+        if entry["locale"] == locale and entry["scope"] == scope:
+            return entry["data"]
+    return None
+
+
+def _image(ctx: ViewContext, family, values: dict) -> str | None:
+    """The first asset code of the family's image attribute (what the DAM fills)."""
+    if family is None or family.image_attribute is None:
+        return None
+    attr = ctx.structure.attributes.get(family.image_attribute)
+    if attr is None:
+        return None
+    locale = ctx.locale if attr.localizable else None
+    scope = ctx.scope if attr.scopable else None
+    data = _data(values, attr.code, locale, scope)
+    if isinstance(data, list) and data and isinstance(data[0], str):
+        return data[0]
+    return data if isinstance(data, str) and data else None
+
+
+def thumbnail_hook() -> Callable | None:
+    """The app's thumbnail hook (registered by the DAM), or None without a DAM."""
+    return current_app.extensions.get(THUMBNAIL_HOOK)
+
+
+def add_thumbnails(rows) -> None:
+    """Set ``thumbnail`` on rows with an image, asking the hook once for the whole page."""
+    hook = thumbnail_hook()
+    codes = {row.image for row in rows if row.image}
+    if hook is None or not codes:
+        return
+    many = getattr(hook, "many", None)
+    urls = many(codes) if many is not None else {code: hook(code) for code in codes}
+    for row in rows:
+        row.thumbnail = urls.get(row.image) if row.image else None
 
 
 def _label(ctx: ViewContext, family, values: dict) -> str | None:
@@ -261,3 +454,165 @@ def _ratios(session, ctx: ViewContext, product_ids: list[int]) -> dict[int, int]
         )
     )
     return dict(rows.all())
+
+
+# --- variants grouped under their models ---------------------------------------------------
+
+
+@dataclass
+class ModelRow:
+    """A root model or a sub-model heading its variants."""
+
+    id: int
+    code: str
+    label: str | None
+    family: str | None
+    cells: list[str] = field(default_factory=list)
+    image: str | None = None
+    thumbnail: str | None = None
+
+
+@dataclass
+class SubGroup:
+    """A sub-model and its variants."""
+
+    model: ModelRow
+    rows: list[Row]
+
+
+@dataclass
+class ModelGroup:
+    """A root model with the variants attached to it and its sub-models with theirs."""
+
+    model: ModelRow
+    rows: list[Row]
+    subgroups: list[SubGroup]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows) + sum(len(sub.rows) for sub in self.subgroups)
+
+
+@dataclass
+class ModelPage:
+    """A keyset page of root models (cut on the root model's id)."""
+
+    groups: list[ModelGroup]
+    next_after: int | None
+    prev_before: int | None
+
+
+class _KnownModels:
+    """Model values already loaded with the page: :class:`ModelValues`'s ``merged``."""
+
+    def __init__(self, rows):
+        self.parents = {r.id: (r.parent_id, r.values or {}) for r in rows}
+
+    def merged(self, parent_id, own: dict) -> dict:
+        chain = []
+        while parent_id is not None and parent_id in self.parents:
+            parent_id, values = self.parents[parent_id]
+            chain.append(values)
+        return merge_values(*reversed(chain), own)
+
+
+def fetch_model_page(
+    session, ctx: ViewContext, filters: Filters, display: Display, after=None, before=None
+) -> ModelPage:
+    """Root models after (or before) a cursor, each with its sub-models and variants.
+
+    Filters: the family, the workflow status (models with a variant in it, and only those
+    variants) and the text as part of a model code or a variant identifier. The search
+    syntax is the flat list's; here the text is matched literally.
+    """
+    roots, next_after, prev_before = _keyset(
+        session, _root_models(ctx, filters), ProductModel.id, after, before
+    )
+    if not roots:
+        return ModelPage([], None, None)
+    root_ids = [r.id for r in roots]
+    subs = session.execute(
+        select(ProductModel.id, ProductModel.code, ProductModel.parent_id, ProductModel.values)
+        .where(ProductModel.parent_id.in_(root_ids))
+        .order_by(ProductModel.code)
+    ).all()
+    variants = session.execute(
+        _filtered(ctx, Filters(status=filters.status))
+        .where(Product.parent_id.in_(root_ids + [s.id for s in subs]))
+        .order_by(Product.identifier)
+    ).all()
+    known = _KnownModels([*roots, *subs])
+    rows = _rows(session, ctx, variants, display, models=known)
+    return ModelPage(_groups(ctx, display, roots, subs, rows, known), next_after, prev_before)
+
+
+def _root_models(ctx: ViewContext, filters: Filters):
+    query = select(
+        ProductModel.id,
+        ProductModel.code,
+        ProductModel.family_variant_id,
+        ProductModel.values,
+        ProductModel.parent_id,
+    ).where(ProductModel.parent_id.is_(None))
+    if filters.family:
+        variant_ids = [
+            v.id for v in ctx.structure.family_variants.values() if v.family == filters.family
+        ]
+        query = query.where(ProductModel.family_variant_id.in_(variant_ids or [-1]))
+    if filters.status:
+        query = query.where(
+            exists(_variants_of_root().where(Product.workflow_status == filters.status))
+        )
+    if filters.text:
+        pattern = "%" + _escape_like(filters.text) + "%"
+        query = query.where(
+            or_(
+                ProductModel.code.ilike(pattern, escape="\\"),
+                exists(_variants_of_root().where(Product.identifier.ilike(pattern, escape="\\"))),
+            )
+        )
+    return query
+
+
+def _variants_of_root():
+    """Products under the outer query's root model, directly or through a sub-model."""
+    sub = ProductModel.__table__.alias("sub")
+    return (
+        select(Product.id)
+        .outerjoin(sub, sub.c.id == Product.parent_id)
+        .where(or_(Product.parent_id == ProductModel.id, sub.c.parent_id == ProductModel.id))
+        .correlate(ProductModel)
+    )
+
+
+def _groups(ctx, display, roots, subs, rows, known) -> list[ModelGroup]:
+    by_parent: dict[str, list[Row]] = {}
+    for row in rows:
+        by_parent.setdefault(row.parent, []).append(row)
+    variants = {v.id: v for v in ctx.structure.family_variants.values()}
+    family_of = {r.id: variants.get(r.family_variant_id) for r in roots}
+    headings = [_model_row(ctx, display, r, family_of[r.id], known) for r in roots]
+    sub_rows = [_model_row(ctx, display, s, family_of.get(s.parent_id), known) for s in subs]
+    add_thumbnails(headings + sub_rows)
+    groups = []
+    for root, heading in zip(roots, headings, strict=True):
+        subgroups = [
+            SubGroup(sub_row, by_parent.get(sub.code, []))
+            for sub, sub_row in zip(subs, sub_rows, strict=True)
+            if sub.parent_id == root.id
+        ]
+        groups.append(ModelGroup(heading, by_parent.get(root.code, []), subgroups))
+    return groups
+
+
+def _model_row(ctx, display, model, variant, known) -> ModelRow:
+    family = ctx.structure.families.get(variant.family) if variant else None
+    values = known.merged(model.parent_id, model.values or {})
+    return ModelRow(
+        id=model.id,
+        code=model.code,
+        label=_label(ctx, family, values),
+        family=family.code if family else None,
+        cells=cells(ctx, display, values),
+        image=_image(ctx, family, values),
+    )

@@ -1,4 +1,9 @@
-"""Product list and product page: show, save values, revert to a version."""
+"""Product list and product page: show, save values (with conflict detection), workflow
+actions, associations, history (compare any two versions, revert).
+
+The product and product model pages share the helpers at the end of this module (workflow,
+associations, history and the page context); :mod:`pim.web.product_models` uses them too.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from pim.extensions import db
-from pim.models import WORKFLOW_TRANSITIONS, Lifecycle, Version, WorkflowStatus
+from pim.models import Lifecycle, Version, WorkflowStatus
 from pim.search.query import SearchSyntaxError
 from pim.serialize import completeness_of
 from pim.services import history, inheritance, products
@@ -22,47 +27,65 @@ from pim.web.security import require
 
 @bp.get("/products")
 def product_list():
-    """Products, filtered and cut in pages of 50 on a keyset cursor."""
+    """Products, filtered and cut in pages of 50 on a keyset cursor (or grouped under their
+    models), with the chosen attribute columns, thumbnails and the user's saved views."""
     ctx = context.from_args(Structure.current(db.session), request.args)
     filters = listing.Filters.from_args(request.args)
+    display = listing.Display.from_args(ctx.structure, request.args)
+    if "add_col" in request.args:  # the column chooser: add it, keep a clean address
+        display = display.adding(listing.added_column(ctx.structure, request.args))
+        params = {**filters.params(), **display.params(), **ctx.params()}
+        return redirect(url_for("web.product_list", **params))
     error = None
-    if filters.searching:
+    after = request.args.get("after", type=int)
+    before = request.args.get("before", type=int)
+    if display.group:
+        page = listing.fetch_model_page(db.session, ctx, filters, display, after, before)
+    elif filters.searching:
         try:
-            page = listing.search_page(db.session, ctx, filters)
+            page = listing.search_page(db.session, ctx, filters, display)
         except SearchSyntaxError as exc:
             error = str(exc)
             page = listing.SearchPage([], 0, 1, {}, False)
     else:
-        after = request.args.get("after", type=int)
-        before = request.args.get("before", type=int)
-        page = listing.fetch_page(db.session, ctx, filters, after=after, before=before)
+        page = listing.fetch_page(db.session, ctx, filters, after, before, display)
     return render_template(
         "products/list.html",
         ctx=ctx,
         filters=filters,
+        display=display,
         page=page,
         error=error,
         facet_label=listing.facet_label,
-        link_params={**filters.params(), **ctx.params()},
+        link_params={**filters.params(), **display.params(), **ctx.params()},
         statuses=[s.value for s in WorkflowStatus],
+        views=listing.saved_view_links(db.session, current_user),
+        can_edit=current_user.can("edit"),
+        show_thumbnails=listing.thumbnail_hook() is not None,
     ), (422 if error else 200)
 
 
 @bp.get("/products/<identifier>")
 def product_page(identifier: str):
-    """The product: header, values by group, completeness and history."""
+    """The product: header, values by group, completeness, categories, associations,
+    history."""
     product = _product_or_404(identifier)
-    ctx = context.from_args(Structure.current(db.session), request.args)
-    return _render_product(ctx, product)
+    return _render_product(page_context(product), product)
 
 
 @bp.post("/products/<identifier>")
-@require("edit")
 def save_product(identifier: str):
-    """Save the edit form; 422 with messages when invalid, 409 when someone saved first."""
+    """Save the edit form; 422 with messages when invalid, 409 when someone saved first.
+
+    Editors save everything the form shows; translators only the values of their locales.
+    """
     product = _product_or_404(identifier)
-    ctx = context.from_args(Structure.current(db.session), request.args)
-    expected, payload = _submitted(ctx, product)
+    rights = rights_or_403()
+    ctx = page_context(product)
+    try:
+        expected, payload = editor.submitted(ctx, product, rights, request.form, header=True)
+    except forms.FormError as error:
+        abort(400, str(error))
     actor = Actor.for_user(current_user, "ui")
     try:
         version = products.update_product(
@@ -74,23 +97,11 @@ def save_product(identifier: str):
         return _render_product(ctx, product, form=request.form, problems=invalid.problems), 422
     except ConflictError as conflict:
         db.session.rollback()
-        return _render_conflict(ctx, product, conflict, expected)
-    flash(_saved_message(product, version), "success")
+        changes = conflict_changes(conflict, products.RESOURCE, product.id)
+        page = _render_product(ctx, product, form=request.form, changes=changes, conflict=conflict)
+        return page, 409
+    flash(saved_message(product.identifier, version), "success")
     return redirect(url_for("web.product_page", identifier=product.identifier, **ctx.params()))
-
-
-def _submitted(ctx, product) -> tuple[int, dict]:
-    """The version the user edited and the payload of their form (400 when malformed)."""
-    try:
-        expected = forms.expected_version(request.form)
-    except forms.FormError as error:
-        abort(400, str(error))
-    page = editor.build(ctx, product, can_edit=True)
-    payload = forms.header_payload(request.form)
-    payload["values"] = forms.values_payload(
-        request.form, page.editable, product.values or {}, page.currencies
-    )
-    return expected, payload
 
 
 @bp.post("/products/<identifier>/versions/<int:number>/revert")
@@ -98,18 +109,53 @@ def _submitted(ctx, product) -> tuple[int, dict]:
 def revert_product(identifier: str, number: int):
     """Restore the state of an earlier version, recorded as a new version."""
     product = _product_or_404(identifier)
-    version = _version_or_404(product, number)
-    try:
-        new = history.revert(db.session, version, Actor.for_user(current_user, "ui"))
-        db.session.commit()
-    except InvalidData as invalid:
-        db.session.rollback()
-        flash(f"Could not revert to version {number}: {invalid}", "error")
-    else:
-        message = f"Reverted to version {number}." if new else "Already in that state."
-        flash(message, "success")
-    params = {k: v for k, v in request.args.items() if k in ("scope", "locale")}
-    return redirect(url_for("web.product_page", identifier=product.identifier, **params))
+    revert_to(version_or_404(products.RESOURCE, product.id, number))
+    return redirect(
+        url_for(
+            "web.product_page", identifier=product.identifier, _anchor="history", **kept_params()
+        )
+    )
+
+
+@bp.post("/products/<identifier>/workflow")
+@require("edit")
+def product_workflow(identifier: str):
+    """Submit for review, approve, reject (with a comment) or reopen the product."""
+    product = _product_or_404(identifier)
+    actor = Actor.for_user(current_user, "ui")
+    apply_workflow(
+        product,
+        lambda status, comment: products.change_workflow(
+            db.session, product, status, actor, comment
+        ),
+    )
+    return redirect(
+        url_for("web.product_page", identifier=product.identifier, **kept_params()), code=303
+    )
+
+
+@bp.post("/products/<identifier>/associations")
+@require("edit")
+def product_associations(identifier: str):
+    """Add a target (a product identifier or a model code) to an association type, or
+    remove one."""
+    product = _product_or_404(identifier)
+    actor = Actor.for_user(current_user, "ui")
+    apply_association(
+        product,
+        lambda payload: products.update_product(
+            db.session, product, {"associations": payload}, actor
+        ),
+    )
+    return redirect(
+        url_for(
+            "web.product_page",
+            identifier=product.identifier,
+            _anchor="associations",
+            **kept_params(),
+        ),
+        code=303,
+    )
 
 
 def _product_or_404(identifier: str):
@@ -119,11 +165,98 @@ def _product_or_404(identifier: str):
         abort(404)
 
 
-def _version_or_404(product, number: int) -> Version:
+def _render_product(ctx, product, *, form=None, problems=(), changes=(), conflict=None):
+    rights = editor.Rights.of(current_user)
+    page = editor.build(ctx, product, rights=rights, form=form, problems=problems, changes=changes)
+    chosen = editor.categories_state([c.code for c in product.categories], form, changes)
+
+    def page_url(scope, locale):
+        return url_for(
+            "web.product_page",
+            identifier=product.identifier,
+            **ctx.params(scope=scope, locale=locale),
+        )
+
+    return render_template(
+        "products/show.html",
+        **shared_page(ctx, product, products.RESOURCE, page, rights, chosen),
+        product=product,
+        chain=inheritance.ancestors(product.parent),
+        completeness=editor.completeness_rows(
+            ctx, page, completeness_of(db.session, product.id), page_url
+        ),
+        lifecycles=[c.value for c in Lifecycle],
+        header=editor.header_state(product, form, changes),
+        conflict=conflict,
+        changes=changes,
+        form=form,
+    )
+
+
+# --- shared by the product and product model pages --------------------------------------
+
+
+def page_context(item) -> context.ViewContext:
+    """The channel, locale and reference locale of the page of ``item``."""
+    values = inheritance.effective_values(item)
+    return context.for_editor(Structure.current(db.session), request.args, current_user, values)
+
+
+def kept_params() -> dict:
+    """The page's channel and locale choice, to keep in a redirect after a POST."""
+    return {k: v for k, v in request.args.items() if k in ("scope", "locale", "compare")}
+
+
+def rights_or_403() -> editor.Rights:
+    """The signed-in user's rights on a product or model; 403 when they may change
+    nothing."""
+    rights = editor.Rights.of(current_user)
+    if not rights.any:
+        abort(403)
+    return rights
+
+
+def shared_page(ctx, item, resource: str, page, rights, chosen) -> dict:
+    """Template variables common to product and model pages."""
+    versions = history.list_versions(db.session, resource, item.id)
+    comparison = editor.compare_versions(
+        ctx, versions, request.args.get("from", type=int), request.args.get("to", type=int)
+    )
+    return {
+        "ctx": ctx,
+        "editor": page,
+        "rights": rights,
+        "versions": versions,
+        "comparison": comparison,
+        "history_rows": lambda changes: editor.change_rows(ctx, changes),
+        "workflow": editor.workflow_actions(item.workflow_status) if rights.edit else [],
+        "category_trees": editor.category_trees(db.session, ctx.locale, chosen),
+        "inherited_categories": editor.inherited_categories(item),
+        "associations": editor.association_groups(db.session, ctx.locale, item),
+        "panels": product_panels(item),
+    }
+
+
+def conflict_changes(conflict: ConflictError, resource: str, item_id: int) -> list:
+    """The versions saved since the one the user edited (oldest first)."""
+    return conflict.changes or history.versions_since(
+        db.session, resource, item_id, conflict.expected_version
+    )
+
+
+def saved_message(key: str, version) -> str:
+    """The flash message after a save."""
+    if version is None:
+        return "Nothing to save: no value was changed."
+    return f"Saved {key} (version {version.number})."
+
+
+def version_or_404(resource: str, item_id: int, number: int) -> Version:
+    """Version ``number`` of a product or model, else 404."""
     version = db.session.scalar(
         select(Version).where(
-            Version.resource_type == products.RESOURCE,
-            Version.resource_id == product.id,
+            Version.resource_type == resource,
+            Version.resource_id == item_id,
             Version.number == number,
         )
     )
@@ -132,51 +265,63 @@ def _version_or_404(product, number: int) -> Version:
     return version
 
 
-def _saved_message(product, version) -> str:
-    if version is None:
-        return "Nothing to save: no value was changed."
-    return f"Saved {product.identifier} (version {version.number})."
+def revert_to(version: Version) -> None:
+    """Revert to ``version`` (a new version), commit, and flash the outcome."""
+    number = version.number
+    try:
+        new = history.revert(db.session, version, Actor.for_user(current_user, "ui"))
+        db.session.commit()
+    except InvalidData as invalid:
+        db.session.rollback()
+        flash(f"Could not revert to version {number}: {invalid}", "error")
+    else:
+        message = f"Reverted to version {number}." if new else "Already in that state."
+        flash(message, "success")
 
 
-def _render_conflict(ctx, product, conflict: ConflictError, expected: int):
-    """409: the user's input kept, what others changed listed, the form on the new version."""
-    changes = conflict.changes or history.versions_since(
-        db.session, products.RESOURCE, product.id, expected
-    )
-    return (
-        _render_product(ctx, product, form=request.form, changes=changes, conflict=conflict),
-        409,
-    )
+def apply_workflow(item, change) -> None:
+    """Run the workflow action posted for ``item``: ``change(status, comment)`` writes it.
+
+    Refused (with a message) when the item was saved since the page was shown: the
+    reviewer decides on what they saw.
+    """
+    try:
+        expected = forms.expected_version(request.form)
+        action, comment = editor.workflow_request(request.form, item.workflow_status)
+    except forms.FormError as error:
+        abort(400, str(error))
+    except editor.Refused as refused:
+        flash(f"Not changed: {refused}.", "error")
+        return
+    if expected != item.version:
+        flash(
+            f"Not changed: it was saved by someone else since you opened it (now version "
+            f"{item.version}). Check the history, then try again.",
+            "error",
+        )
+        return
+    try:
+        change(action.target, comment)
+        db.session.commit()
+    except InvalidData as invalid:
+        db.session.rollback()
+        flash(f"Not changed: {invalid}", "error")
+        return
+    flash(f"{action.done}.", "success")
 
 
-def _render_product(ctx, product, *, form=None, problems=(), changes=(), conflict=None):
-    page = editor.build(
-        ctx,
-        product,
-        can_edit=current_user.can("edit"),
-        form=form,
-        problems=problems,
-        changes=changes,
-    )
-    return render_template(
-        "products/show.html",
-        ctx=ctx,
-        product=product,
-        editor=page,
-        chain=inheritance.ancestors(product.parent),
-        completeness=completeness_of(db.session, product.id),
-        versions=history.list_versions(db.session, products.RESOURCE, product.id),
-        workflow_choices=_workflow_choices(product.workflow_status),
-        lifecycles=[c.value for c in Lifecycle],
-        header=editor.header_state(product, form, changes),
-        conflict=conflict,
-        changes=changes,
-        form=form,
-        panels=product_panels(product),
-    )
-
-
-def _workflow_choices(current: str) -> list[str]:
-    """The current status and those it may move to."""
-    allowed = WORKFLOW_TRANSITIONS.get(WorkflowStatus(current), set())
-    return [s.value for s in WorkflowStatus if s.value == current or s in allowed]
+def apply_association(item, save) -> None:
+    """Add or remove the association target posted for ``item``; ``save(payload)`` writes
+    the ``associations`` payload."""
+    try:
+        payload, message = editor.association_change(db.session, item, request.form)
+        save(payload)
+        db.session.commit()
+    except editor.Refused as refused:
+        db.session.rollback()
+        flash(f"Associations not changed: {refused}.", "error")
+    except InvalidData as invalid:
+        db.session.rollback()
+        flash(f"Associations not changed: {invalid}", "error")
+    else:
+        flash(message, "success")

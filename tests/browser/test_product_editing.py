@@ -41,3 +41,38 @@ def test_edit_a_product_in_two_locales(page, live_server):
     assert _ratio(page, "print", "fr_FR") > french
     expect(page.locator(".history")).to_contain_text("Chemise en lin")
     assert page.console_errors == []
+
+
+def test_translate_side_by_side_and_save_with_the_keyboard(page, live_server):
+    """German beside English, then French beside German: Ctrl+S and Cmd+S save, and the
+    completeness of the edited locale rises each time."""
+    from playwright.sync_api import expect
+
+    page.goto("/products/LINEN-SHIRT?scope=ecommerce&locale=de_DE&compare=en_US")
+    page.get_by_label("E-mail").fill(live_server.email)
+    page.get_by_label("Password").fill(live_server.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="LINEN-SHIRT")).to_be_visible()
+
+    # English is the read-only reference: shown, not editable
+    expect(page.locator('[name="v.name.en_US.~"]')).to_have_count(0)
+    expect(page.locator(".field-reference").first).to_contain_text("Name")
+    german = _ratio(page, "ecommerce", "de_DE")
+    page.locator('[name="v.name.de_DE.~"]').fill("Leinenhemd")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_role("status")).to_contain_text("Saved LINEN-SHIRT")
+    assert _ratio(page, "ecommerce", "de_DE") > german
+
+    page.get_by_label("Locale", exact=True).select_option("fr_FR")
+    page.get_by_label("Side by side with").select_option("de_DE")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".field-reference").first).to_contain_text("Leinenhemd")
+    french = _ratio(page, "ecommerce", "fr_FR")
+    description = page.locator('[name="v.description.fr_FR.ecommerce"]')
+    description.fill("Lin lavé, coupe droite")
+    description.press("Meta+s")
+    expect(page.get_by_role("status")).to_contain_text("Saved LINEN-SHIRT")
+    expect(description).to_have_value("Lin lavé, coupe droite")
+    assert _ratio(page, "ecommerce", "fr_FR") > french
+    expect(page.locator('[data-missing="ecommerce-fr_FR"]')).not_to_contain_text("description")
+    assert page.console_errors == []

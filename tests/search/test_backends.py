@@ -1,7 +1,7 @@
 """The search semantics of ``pim.search.base``, checked on every backend.
 
-Each test runs on the memory reference, Whoosh and PostgreSQL (fixture ``backend``); the
-last tests also compare the real backends with the reference on random documents.
+Each test runs on the memory reference, Whoosh and PostgreSQL (fixture ``backend``);
+``test_every_backend_agrees_with_the_reference`` also compares them on random documents.
 """
 
 from __future__ import annotations
@@ -242,11 +242,27 @@ def test_relevance_puts_whole_words_first_ties_by_key(backend):
         ]
     )
     assert keys(backend, "crew shirt") == ["product:10", "product:2", "product:1", "product:4"]
-    assert keys(backend, "crew") == ["product:10", "product:2", "product:3", "product:1",
-                                     "product:4"]  # fmt: skip
+    assert keys(backend, "crew") == [f"product:{n}" for n in (10, 2, 3, 1, 4)]
     # best first whatever the direction
     assert keys(backend, "crew", descending=True) == keys(backend, "crew")
     assert keys(backend) == ["product:1", "product:10", "product:2", "product:3", "product:4"]
+
+
+def test_relevance_counts_every_whole_word(backend):
+    backend.update(
+        [
+            doc(3, "reddish cottonwood tees"),
+            doc(5, "redo cotton tee"),
+            doc(1, "red cotton tee"),
+            doc(2, "red cotton teeshirt"),
+            doc(6, "tee red cotton"),
+            doc(4, "red cottons tee"),
+            doc(7, "red cotton"),
+        ]
+    )
+    expected = [f"product:{n}" for n in (1, 6, 2, 4, 5, 3)]
+    assert keys(backend, "red cotton tee") == expected
+    assert keys(backend, "tee cotton red cott") == expected
 
 
 def test_sort_by_key(backend):
@@ -357,8 +373,8 @@ def test_a_value_listed_twice_counts_once(backend):
 
 
 def test_update_replaces_the_whole_document(backend):
-    backend.update([doc(1, "old words", fields={"f": ["a"]}, numbers={"n": 1},
-                        sortable={"s": "z"}), doc(2, "other")])  # fmt: skip
+    old = doc(1, "old words", fields={"f": ["a"]}, numbers={"n": 1}, sortable={"s": "z"})
+    backend.update([old, doc(2, "other")])
     backend.update([doc(1, "new", fields={"f": ["b"]})])
     assert keys(backend, "old") == []
     assert keys(backend, "new") == ["product:1"]
@@ -405,40 +421,34 @@ def test_clear_removes_everything(backend):
 def test_writes_are_visible_to_other_instances(open_store):
     writer, reader = open_store(), open_store()
     assert find(reader).total == 0
-    writer.update([doc(1, "shirt")])
-    assert keys(reader, "shirt") == ["product:1"]
+    parts = {"fields": {"f": ["x"]}, "numbers": {"n": 2}, "sortable": {"s": "b"}}
+    writer.update([doc(1, "shirt", **parts), doc(2, "shirt", numbers={"n": 1})])
+    assert keys(reader, "shirt") == ["product:1", "product:2"]
+    assert keys(reader, ranges=[Range("n", ">", 1)], terms=[Term("f", "x")]) == ["product:1"]
+    assert keys(reader, sort="n") == ["product:2", "product:1"]
     writer.delete(["product:1"])
-    assert find(reader).total == 0
+    assert find(reader).total == 1
+    writer.close()
+    assert keys(open_store(), sort="s") == ["product:2"]
 
 
-def test_concurrent_writers_all_land(open_store):
-    backends = [open_store() for _ in range(3)]
+def test_concurrent_openers_and_writers_all_land(open_store):
+    """Processes starting together on a new store, then writing at once (lock retries)."""
+    opened = []
 
-    def write(number: int, backend) -> None:
+    def write(number: int) -> None:
+        backend = open_store()
+        opened.append(backend)
         for batch in range(5):
             backend.update([doc(number * 100 + batch * 10 + n, "x") for n in range(10)])
 
-    threads = [threading.Thread(target=write, args=pair) for pair in enumerate(backends)]
+    threads = [threading.Thread(target=write, args=(number,)) for number in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert find(backends[0], "x").total == 150
-
-
-def test_many_small_writes_keep_every_part_of_the_documents(backend):
-    """Whoosh merges small segments as writes come: nothing may be lost on the way."""
-    for number in range(1, 31):
-        backend.update([doc(number, f"word{number}", fields={"f": [str(number % 3)]},
-                            numbers={"n": number}, sortable={"s": f"{100 - number}"})])  # fmt: skip
-    backend.delete(["product:5"])
-    assert find(backend).total == 29
-    assert keys(backend, "word2", sort="key") == [f"product:{n}" for n in (2, 20, 21, 22, 23,
-                                                                           24, 25, 26, 27, 28, 29)]  # fmt: skip
-    assert keys(backend, ranges=[Range("n", ">", 27)]) == ["product:28", "product:29", "product:30"]
-    assert keys(backend, sort="n", descending=True, limit=2) == ["product:30", "product:29"]
-    assert keys(backend, sort="s", limit=2) == ["product:30", "product:29"]
-    assert find(backend, facets=("f",)).facets == {"f": [("0", 10), ("1", 10), ("2", 9)]}
+    assert len(opened) == 3
+    assert find(opened[0], "x").total == 150
 
 
 # --- awkward names and values -------------------------------------------------------------
@@ -529,7 +539,7 @@ def _random_query(rng: random.Random) -> Query:
         for _ in range(rng.randint(0, 2))
     ]
     return Query(
-        words=rng.sample(["re", "red", "bl", "a", "crew", "z", "neck"], rng.randint(0, 2)),
+        words=rng.sample(["re", "red", "bl", "a", "crew", "z", "neck"], rng.randint(0, 3)),
         terms=terms,
         ranges=ranges,
         kinds=tuple(rng.sample(["product", "model"], rng.randint(0, 1))),

@@ -117,7 +117,7 @@ def payload(data: dict, problems: list[Problem], creating: bool) -> dict:
     result = {
         "labels": data["labels"],
         "group": data["group"],
-        "sort_order": whole_number({"sort_order": data["sort_order"]}, "sort_order", problems),
+        "sort_order": whole_number(data, "sort_order", problems),
         "sources": [s.strip() for s in data["sources"].split(",") if s.strip()] or None,
     }
     if creating:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from pim.extensions import db
 from pim.models import Attribute, AttributeGroup
@@ -30,6 +31,7 @@ def settings_attributes():
     attributes = db.session.scalars(
         select(Attribute)
         .join(Attribute.group)
+        .options(contains_eager(Attribute.group), selectinload(Attribute.options))
         .order_by(AttributeGroup.sort_order, AttributeGroup.code, Attribute.sort_order)
     )
     return render_template(

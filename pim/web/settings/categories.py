@@ -105,9 +105,14 @@ def settings_category_move():
 @bp.post("/settings/categories/<code>/delete")
 @configure
 def settings_category_delete(code: str):
-    """Delete a category and its subtree; refused while a channel uses the tree."""
+    """Delete a category and its subtree (``confirm`` ticked); refused while a channel uses
+    the tree."""
     category = get_or_404(Category, code)
-    outcome = save(lambda: structure.delete_category(db.session, category, ui_actor()))
+    problems = []
+    if request.form.get("confirm") != "1":
+        message = "tick the box to confirm: the subcategories go too"
+        problems.append(Problem(message, field="confirm"))
+    outcome = save(lambda: structure.delete_category(db.session, category, ui_actor()), problems)
     if not outcome.saved:
         category = get_or_404(Category, code)
         return _render_edit(category, structure.category_state(category), outcome.errors), 422

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from pim.extensions import db
-from pim.models import Attribute, AttributeGroup, Channel, Family
+from pim.models import Attribute, AttributeGroup, Channel, Family, FamilyRequirement
 from pim.services import structure
 from pim.web.blueprint import bp
 from pim.web.settings.common import (
@@ -34,7 +35,15 @@ IMAGE_TYPES = {"asset_collection"}
 @configure
 def settings_families():
     """Every family with its size and requirements per channel."""
-    families = db.session.scalars(select(Family).order_by(Family.code))
+    families = db.session.scalars(
+        select(Family)
+        .options(
+            selectinload(Family.attributes),
+            selectinload(Family.variants),
+            selectinload(Family.requirements).joinedload(FamilyRequirement.channel),
+        )
+        .order_by(Family.code)
+    )
     return render_template(
         "settings/families.html", families=list(families), locales=locale_codes()
     )
@@ -99,6 +108,7 @@ def _render_form(family: Family | None, data: dict, errors: dict | None = None):
         db.session.scalars(
             select(Attribute)
             .join(Attribute.group)
+            .options(joinedload(Attribute.group))
             .order_by(AttributeGroup.sort_order, AttributeGroup.code, Attribute.sort_order)
         )
     )
