@@ -17,6 +17,7 @@ from pim.services.actors import Actor
 XSS = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 SOLO = "/products/SOLO-1?scope=ecommerce&locale=en_US"
+MODEL = "/models/TS-CREW?scope=ecommerce&locale=en_US"
 
 
 def _text(response) -> str:
@@ -157,6 +158,15 @@ def test_viewer_gets_no_form_and_every_write_is_refused(catalog, db_session, log
     ):
         assert client.post(path, data={"version": "1"}).status_code == 403, path
     assert catalog.product("TS-CREW-RED-S").version == 1
+
+
+def test_admins_and_editors_get_every_form(catalog, logged_in_client):
+    for role in ("admin", "editor"):
+        body = logged_in_client(role).get(MODEL).get_data(as_text=True)
+        assert 'action="/models/TS-CREW?' in body and ">Save</button>" in body, role
+        assert "Submit for review" in body and 'name="categories"' in body, role
+        assert "Create the variant red / l" in body and 'id="association-target"' in body, role
+    assert logged_in_client("supplier").get(MODEL).status_code == 403
 
 
 def test_every_post_form_carries_the_csrf_token(catalog, db_session, logged_in_client):
@@ -402,9 +412,6 @@ def test_model_workflow(catalog, db_session, logged_in_client):
 
 
 # --- the model's own form ---------------------------------------------------------------
-
-
-MODEL = "/models/TS-CREW?scope=ecommerce&locale=en_US"
 
 
 def test_model_values_are_editable_and_flow_to_the_variants(catalog, db_session, logged_in_client):

@@ -284,9 +284,8 @@ class _Segment:
             numbers = self.numbers(field)
             present = (d for d in range(self.size) if numbers[d] == numbers[d])
             ranked = sorted(present, key=numbers.__getitem__)
-            return array("d", map(numbers.__getitem__, ranked)), _docnums(
-                map(self.offset.__add__, ranked)
-            )
+            values = array("d", map(numbers.__getitem__, ranked))
+            return values, _docnums(map(self.offset.__add__, ranked))
 
         return self._cached(("ranked", field), build)
 
