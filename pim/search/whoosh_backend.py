@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -54,6 +55,9 @@ from pim.search.memory import (
 
 #: Seconds a write waits for another process's writer before giving up with ``LockError``.
 LOCK_TIMEOUT = 10.0
+
+#: Attempts at opening the index while other processes commit (50 ms apart).
+OPEN_ATTEMPTS = 20
 
 #: Bitsets (a term's, a typed prefix's… documents) that a segment and a view keep, the
 #: least recently used dropped first: a segment's take at most its size / 8 bytes each, a
@@ -404,21 +408,37 @@ class _View:
         return self._cached(("order", name, descending), build)
 
 
+def _open_index(folder: Path) -> index.FileIndex:
+    """Open the index in ``folder``, creating it (and the folder) if missing.
+
+    Processes starting together create it one at a time; opening is retried when another
+    process's commit removes the table of contents being read (Whoosh's ``reader()``
+    retries that, its ``open_dir()`` does not).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    creating = FileStorage(str(folder)).lock("CREATE")
+    creating.acquire(blocking=True)
+    attempts = 1
+    try:
+        while True:
+            try:
+                if index.exists_in(str(folder)):
+                    return index.open_dir(str(folder))
+                return index.create_in(str(folder), _schema())
+            except FileNotFoundError:
+                if attempts == OPEN_ATTEMPTS:
+                    raise
+                attempts += 1
+                time.sleep(0.05)
+    finally:
+        creating.release()
+
+
 class WhooshBackend:
     """A Whoosh index in folder ``path`` (created when missing)."""
 
     def __init__(self, path: str | Path) -> None:
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        creating = FileStorage(str(folder)).lock("CREATE")  # processes starting together
-        creating.acquire(blocking=True)
-        try:
-            if index.exists_in(str(folder)):
-                self._index = index.open_dir(str(folder))
-            else:
-                self._index = index.create_in(str(folder), _schema())
-        finally:
-            creating.release()
+        self._index = _open_index(Path(path))
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
         self._view: _View | None = None

@@ -1,6 +1,6 @@
 """product grid: saved views per user, mass edit jobs and their failures
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-24 09:30:00
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 import pim.models.types
 
 # revision identifiers, used by Alembic.
-revision = "0006"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
