@@ -89,7 +89,9 @@ def measure(app, label: str, runs: int) -> None:
         started = time.perf_counter()
         written = indexer.reindex(db.session.get_bind())
         elapsed = time.perf_counter() - started
-        print(f"[{label}] reindex: {written} documents in {elapsed:.1f} s = {written / elapsed:.0f}/s")
+        print(
+            f"[{label}] reindex: {written} documents in {elapsed:.1f} s = {written / elapsed:.0f}/s"
+        )
         timings = []
         for _ in range(runs):
             for query in QUERIES:
@@ -115,7 +117,10 @@ def measure(app, label: str, runs: int) -> None:
             response = client.get("/products", query_string={"q": query})
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (query, response.status_code)
-    print(f"[{label}] grid GET /products?q=… {len(timings)} requests, ms: " + _fmt(percentiles(timings)))
+    print(
+        f"[{label}] grid GET /products?q=… {len(timings)} requests, ms: "
+        + _fmt(percentiles(timings))
+    )
     with app.app_context():
         saves, indexing = [], []
         roots = db.session.scalars(
@@ -153,7 +158,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--search-database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--search-database-url", default="postgresql://postgres@127.0.0.1:5432/test"
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(f"machine: {machine()}")

@@ -45,9 +45,7 @@ def test_search_with_filters_and_facets(page, live_server):
     assert [e for e in page.console_errors if "status of 422" not in e] == []
 
 
-def test_the_second_editor_sees_the_first_ones_changes_and_saves_again(
-    browser, page, live_server
-):
+def test_the_second_editor_sees_the_first_ones_changes_and_saves_again(browser, page, live_server):
     from playwright.sync_api import expect
 
     other = browser.new_context(base_url=live_server.url).new_page()
