@@ -8,7 +8,8 @@
    the database and written) → docs/s.
 3. Timed: ``pim.search.service.search`` for a mix of queries users type (free text,
    filters, completeness ranges, facets, sorts, deep pages) → p50 / p95 / max, and the
-   product grid (``GET /products?q=…``, signed in, test client) → p50 / p95 / max.
+   product grid (``GET /products?q=…``, signed in, test client) and the product editor
+   (``GET /products/ID`` with a second locale side by side) → p50 / p95 / max.
 4. Timed: saving a root model's name (service update + commit, which re-indexes the model
    and its variants after the commit) and finding the new word at once.
 
@@ -34,7 +35,7 @@ from pim.cli import upgrade_database
 from pim.config import sqlalchemy_url
 from pim.demo import load_demo
 from pim.extensions import db
-from pim.models import ProductModel, User
+from pim.models import Product, ProductModel, User
 from pim.search import indexer, service
 from pim.services import product_models
 from pim.services.actors import Actor
@@ -119,6 +120,20 @@ def measure(app, label: str, runs: int) -> None:
             assert response.status_code == 200, (query, response.status_code)
     print(
         f"[{label}] grid GET /products?q=… {len(timings)} requests, ms: "
+        + _fmt(percentiles(timings))
+    )
+    with app.app_context():
+        sample = db.session.scalars(
+            select(Product.identifier).order_by(Product.id).offset(1000).limit(40)
+        ).all()
+    timings = []
+    for identifier in sample:
+        started = time.perf_counter()
+        response = client.get(f"/products/{identifier}", query_string={"compare": "fr_FR"})
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, identifier
+    print(
+        f"[{label}] product editor GET /products/ID (side by side), ms: "
         + _fmt(percentiles(timings))
     )
     with app.app_context():

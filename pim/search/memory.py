@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 from pim.search.base import OPERATORS, Document, Query, Range, Results, Term, fold, tokens
 
-#: Longest token kept, in characters (tokens are ASCII): the rest of a longer one is cut.
+#: Longest token kept, in characters: the rest of a longer one is cut.
 MAX_TOKEN = 100
 
 #: The function of each range operator (``base.OPERATORS``); they work on SQL columns too.

@@ -105,7 +105,8 @@ def _row(document: Document) -> dict:
 def _tsquery(words: list[str], prefix: bool) -> ColumnElement:
     """``'w1':* & 'w2':*`` (``'w1'`` when not ``prefix``) as a bound ``tsquery``.
 
-    The words are ``[0-9a-z]+`` (``query_words``), so quoting them needs no escaping.
+    The words are letters and digits only (``query_words``: no quote, backslash or
+    operator), so quoting them needs no escaping.
     """
     suffix = ":*" if prefix else ""
     return cast(literal(" & ".join(f"'{word}'{suffix}" for word in words)), TSQUERY)

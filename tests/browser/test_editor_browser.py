@@ -54,7 +54,7 @@ def test_translate_a_model_side_by_side_and_save_with_ctrl_s(page, live_server):
     assert page.url.endswith(MODEL)
 
     field.press("Control+s")
-    expect(page.get_by_role("status")).to_contain_text(f"Saved TS-CREW (version {version + 1}).")
+    expect(page.locator(".flash").first).to_contain_text(f"Saved TS-CREW (version {version + 1}).")
     expect(page.locator('[name="v.name.de_DE.~"]')).to_have_value("Rundhals-T-Shirt")
     expect(_missing(page, "ecommerce", "de_DE")).not_to_contain_text("Name")
     expect(_missing(page, "ecommerce", "fr_FR")).to_contain_text("Name")
@@ -76,7 +76,7 @@ def test_create_a_missing_variant_from_the_matrix(page, live_server):
 
     matrix.get_by_role("button", name="Create the variant red / l").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Created the variant TS-CREW-RED-L.")
+    expect(page.locator(".flash").first).to_contain_text("Created the variant TS-CREW-RED-L.")
     matrix.get_by_role("link", name="TS-CREW-RED-L").click()
     expect(page.get_by_role("heading", name="TS-CREW-RED-L", exact=True)).to_be_visible()
     expect(page.locator('[name="v.size.~.~"]')).to_have_value("l")
@@ -89,7 +89,7 @@ def test_compare_two_versions_and_revert(page, live_server):
     _sign_in(page, live_server, "/models/TS-CREW?scope=ecommerce&locale=en_US")
     page.locator('[name="v.brand.~.~"]').select_option("acme")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status")).to_contain_text("Saved TS-CREW")
+    expect(page.locator(".flash").first).to_contain_text("Saved TS-CREW")
     latest = int(page.locator('form[data-editor] [name="version"]').input_value())
 
     page.get_by_role("link", name="History").click()
@@ -104,7 +104,7 @@ def test_compare_two_versions_and_revert(page, live_server):
     expect(row.locator("td.new")).to_have_text("acme")
 
     comparison.get_by_role("button", name=f"Revert to version {latest - 1}").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Reverted to version {latest - 1}.")
+    expect(page.locator(".flash").first).to_contain_text(f"Reverted to version {latest - 1}.")
     expect(page.locator('[name="v.brand.~.~"]')).to_have_value("vitrine")
     expect(page.locator(".history .version").first).to_contain_text(
         f"reverted to version {latest - 1}"

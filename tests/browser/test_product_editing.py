@@ -35,7 +35,7 @@ def test_edit_a_product_in_two_locales(page, live_server):
     page.locator('[name="v.name.fr_FR.~"]').fill("Chemise en lin")
     page.get_by_role("button", name="Save").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Saved LINEN-SHIRT (version 2).")
+    expect(page.locator(".flash").first).to_contain_text("Saved LINEN-SHIRT (version 2).")
     expect(page.locator('[name="v.name.fr_FR.~"]')).to_have_value("Chemise en lin")
     assert _ratio(page, "ecommerce", "en_US") > english
     assert _ratio(page, "print", "fr_FR") > french
@@ -60,7 +60,7 @@ def test_translate_side_by_side_and_save_with_the_keyboard(page, live_server):
     german = _ratio(page, "ecommerce", "de_DE")
     page.locator('[name="v.name.de_DE.~"]').fill("Leinenhemd")
     page.keyboard.press("Control+s")
-    expect(page.get_by_role("status")).to_contain_text("Saved LINEN-SHIRT")
+    expect(page.locator(".flash").first).to_contain_text("Saved LINEN-SHIRT")
     assert _ratio(page, "ecommerce", "de_DE") > german
 
     page.get_by_label("Locale", exact=True).select_option("fr_FR")
@@ -71,7 +71,7 @@ def test_translate_side_by_side_and_save_with_the_keyboard(page, live_server):
     description = page.locator('[name="v.description.fr_FR.ecommerce"]')
     description.fill("Lin lavé, coupe droite")
     description.press("Meta+s")
-    expect(page.get_by_role("status")).to_contain_text("Saved LINEN-SHIRT")
+    expect(page.locator(".flash").first).to_contain_text("Saved LINEN-SHIRT")
     expect(description).to_have_value("Lin lavé, coupe droite")
     assert _ratio(page, "ecommerce", "fr_FR") > french
     expect(page.locator('[data-missing="ecommerce-fr_FR"]')).not_to_contain_text("description")

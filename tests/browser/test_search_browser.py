@@ -55,7 +55,7 @@ def test_the_second_editor_sees_the_first_ones_changes_and_saves_again(browser, 
             tab.goto("/products/TS-CREW-RED-M?scope=ecommerce&locale=en_US")
         page.locator('[name="v.ean.~.~"]').fill("4006381333986")
         page.keyboard.press("Control+s")
-        expect(page.get_by_role("status")).to_contain_text("Saved TS-CREW-RED-M")
+        expect(page.locator(".flash").first).to_contain_text("Saved TS-CREW-RED-M")
 
         other.locator('[name="v.ean.~.~"]').fill("4006381333993")
         other.get_by_role("button", name="Save").click()
@@ -65,7 +65,7 @@ def test_the_second_editor_sees_the_first_ones_changes_and_saves_again(browser, 
         expect(other.locator('[name="v.ean.~.~"]')).to_have_value("4006381333993")  # kept
 
         other.get_by_role("button", name="Save").click()
-        expect(other.get_by_role("status")).to_contain_text("Saved TS-CREW-RED-M")
+        expect(other.locator(".flash").first).to_contain_text("Saved TS-CREW-RED-M")
         expect(other.locator('[name="v.ean.~.~"]')).to_have_value("4006381333993")
         assert other.url.startswith(live_server.url)
     finally:

@@ -85,6 +85,13 @@ def test_accents_case_and_punctuation_do_not_count(backend):
     assert keys(backend, "écrù t-sh") == ["product:1"]
 
 
+def test_words_in_any_script_are_searchable(backend):
+    backend.update([doc(1, "Футболка 東京 Ελληνικά"), doc(2, "futbolka")])
+    assert keys(backend, "футб") == ["product:1"]
+    assert keys(backend, "東京") == ["product:1"]
+    assert keys(backend, "ΕΛΛΗΝ") == ["product:1"]
+
+
 def test_short_and_common_words_are_kept(backend):
     backend.update([doc(1, "The a of 1 x"), doc(2, "another")])
     assert keys(backend, "the") == ["product:1"]
