@@ -195,3 +195,30 @@ def test_check_reports_drift_and_fix_repairs_it(db_session, catalog, index, cli_
     assert cli_runner.invoke(args=["search", "check"]).exit_code == 0
     result = cli_runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "Indexed 4 document(s)" in result.output
+
+
+def test_a_mass_edit_through_the_browser_is_searchable_at_once(
+    db_session, catalog, index, logged_in_client
+):
+    client = logged_in_client("editor")
+    ids = [str(catalog.product(i).id) for i in ("TS-CREW-RED-S", "TS-CREW-RED-M")]
+    response = client.post(
+        "/mass-edit", data={"id": ids, "op": "change_status", "new_status": "in_review"}
+    )
+    assert response.status_code == 302
+    assert codes(db_session, "status:in_review") == ["TS-CREW-RED-M", "TS-CREW-RED-S"]
+    assert_in_step(db_session)
+
+
+def test_a_save_in_the_product_editor_is_searchable_at_once(
+    db_session, catalog, index, logged_in_client
+):
+    client = logged_in_client("editor")
+    product = catalog.product("TS-CREW-RED-S")
+    response = client.post(
+        "/products/TS-CREW-RED-S?scope=ecommerce&locale=en_US",
+        data={"version": str(product.version), "fields": "v.ean.~.~", "v.ean.~.~": "4006381333986"},
+    )
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    assert codes(db_session, "4006381333986") == ["TS-CREW-RED-S"]
+    assert_in_step(db_session)
