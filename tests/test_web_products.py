@@ -62,6 +62,7 @@ def test_search_box_reports_mistakes_and_offers_facets(catalog, db_session, logg
     assert "2 products found" in text
     assert "q=crew+size:m" in text  # the size facet adds a filter to the query
     assert ">T-shirts</a>" in text  # facet values show labels, not codes
+    assert ">Master</a>" in text  # categories too
 
 
 def test_keyset_pagination_forward_and_back(catalog, db_session, logged_in_client, monkeypatch):

@@ -5,7 +5,8 @@ What a product's document holds (the query syntax in :mod:`pim.search.query` rea
 * tokens: identifier, its models' codes, family code and labels, category codes and
   labels (with ancestors), and every text, textarea (HTML removed) and identifier value,
   and the codes and labels of selected options, in every locale, own and inherited;
-* fields: ``identifier`` (lower case), ``family``, ``category`` (with ancestors),
+* fields: ``identifier`` (lower case), ``family``, ``category`` (its own and its models',
+  with ancestors),
   ``status``, ``lifecycle``, ``enabled``, ``model`` (every ancestor model code), ``has``
   (``images`` when the
   family's image attribute, or any asset collection, has a value), and ``attr.CODE`` for
@@ -88,6 +89,7 @@ class _Catalogue:
         self.channel_codes = dict(session.execute(select(Channel.id, Channel.code)).all())
         self.locale_codes = dict(session.execute(select(Locale.id, Locale.code)).all())
         self.models: dict[int, tuple] = {}
+        self.model_categories: dict[int, list[int]] = {}
 
     def load_models(self, ids: Iterable[int | None]) -> None:
         missing = {i for i in ids if i is not None and i not in self.models}
@@ -100,11 +102,25 @@ class _Catalogue:
                     ProductModel.values,
                 ).where(ProductModel.id.in_(missing))
             ).all()
+            for model_id, category_id in self.session.execute(
+                select(model_category.c.model_id, model_category.c.category_id).where(
+                    model_category.c.model_id.in_(missing)
+                )
+            ):
+                self.model_categories.setdefault(model_id, []).append(category_id)
             missing = set()
             for id_, parent_id, code, values in rows:
                 self.models[id_] = (parent_id, code, values or {})
                 if parent_id is not None and parent_id not in self.models:
                     missing.add(parent_id)
+
+    def inherited_categories(self, parent_id: int | None) -> list[int]:
+        """The categories of every ancestor model (variants are classified with them)."""
+        found = []
+        while parent_id is not None and parent_id in self.models:
+            found += self.model_categories.get(parent_id, [])
+            parent_id = self.models[parent_id][0]
+        return found
 
     def lineage(self, parent_id: int | None) -> tuple[list[str], dict]:
         """Ancestor model codes (root first) and their merged values."""
@@ -229,7 +245,9 @@ def product_documents(session, ids: list[int]) -> list[Document]:
         models, inherited = catalogue.lineage(row.parent_id)
         document = Document(kind="product", id=row.id)
         document.tokens = [row.identifier, *models]
-        codes, words = catalogue.category_codes(categories[row.id])
+        codes, words = catalogue.category_codes(
+            categories[row.id] + catalogue.inherited_categories(row.parent_id)
+        )
         document.tokens += words
         family = catalogue.family_of_id.get(row.family_id)
         catalogue.describe(document, family, merge_values(inherited, row.values or {}))
@@ -281,7 +299,9 @@ def model_documents(session, ids: list[int]) -> list[Document]:
         models, inherited = catalogue.lineage(row.parent_id)
         document = Document(kind="model", id=row.id)
         document.tokens = [row.code, *models]
-        codes, words = catalogue.category_codes(categories[row.id])
+        codes, words = catalogue.category_codes(
+            categories[row.id] + catalogue.inherited_categories(row.parent_id)
+        )
         document.tokens += words
         family = catalogue.variant_family.get(row.family_variant_id)
         catalogue.describe(document, family, merge_values(inherited, row.values or {}))

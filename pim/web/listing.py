@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import exists, or_, select
 
-from pim.models import Completeness, Product, ProductModel, WorkflowStatus
+from pim.models import Category, Completeness, Product, ProductModel, WorkflowStatus
 from pim.search import service as search
 from pim.services import saved_views
 from pim.services.inheritance import ModelValues, merge_values
@@ -264,6 +264,8 @@ class SearchPage:
     number: int
     facets: dict
     has_next: bool
+    #: labels of the categories listed in the facets, by code
+    category_labels: dict = field(default_factory=dict)
 
 
 def search_page(
@@ -290,18 +292,25 @@ def search_page(
     by_id = {r.id: r for r in session.execute(_filtered(ctx, Filters()).where(Product.id.in_(ids)))}
     rows = _rows(session, ctx, [by_id[i] for i in ids if i in by_id], display)
     has_next = filters.page * PAGE_SIZE < found.total
-    return SearchPage(rows, found.total, filters.page, found.facets, has_next)
+    shown = [code for code, _ in found.facets.get("category", ())]
+    labels = {}
+    if shown:
+        query = select(Category.code, Category.labels).where(Category.code.in_(shown))
+        labels = dict(session.execute(query).all())
+    return SearchPage(rows, found.total, filters.page, found.facets, has_next, labels)
 
 
 #: Facets shown beside search results, before the variant axes' attributes.
 FACETS = ("family", "status", "lifecycle", "has", "category")
 
 
-def facet_label(ctx: ViewContext, name: str, value: str) -> str:
+def facet_label(ctx: ViewContext, name: str, value: str, categories: dict | None = None) -> str:
     """What a facet value is called in the chosen locale (its code when it has no label)."""
     structure = ctx.structure
     labels: dict = {}
-    if name == "family" and value in structure.families:
+    if name == "category":
+        labels = (categories or {}).get(value) or {}
+    elif name == "family" and value in structure.families:
         labels = structure.families[value].labels
     elif name.startswith("attr.") and name[5:] in structure.attributes:
         labels = structure.attributes[name[5:]].options.get(value) or {}

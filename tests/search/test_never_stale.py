@@ -156,7 +156,8 @@ def test_structure_changes_refresh_labels_and_categories(db_session, catalog, in
     structure.move_category(db_session, tops, "men", SYSTEM)
     db_session.commit()
     assert codes(db_session, "category:women") == []
-    assert codes(db_session, "category:men kind:model") == ["TS-CREW"]
+    assert codes(db_session, "category:men kind:model") == ["TS-CREW", "TS-CREW-RED"]
+    assert codes(db_session, "category:men kind:product") == ["TS-CREW-RED-M", "TS-CREW-RED-S"]
     assert_in_step(db_session)
 
 
