@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from pim.extensions import db
-from pim.queue import task
+from pim.queue import periodic, task
 from pim.search import indexer
 
 log = logging.getLogger(__name__)
@@ -29,3 +29,12 @@ def refresh_task() -> None:
             len(drift.stale),
             len(drift.extra),
         )
+
+
+@periodic("search.maintain", minute="*/10")
+def maintain_task() -> None:
+    """Every ten minutes: let the backend tidy up (Whoosh merges the segments of quick
+    writes; PostgreSQL needs nothing)."""
+    backend = indexer.backend()
+    if hasattr(backend, "maintain"):
+        backend.maintain()

@@ -434,6 +434,15 @@ def _open_index(folder: Path) -> index.FileIndex:
         creating.release()
 
 
+#: Writes of at most this many documents commit without merging segments (a save in the
+#: editor must not wait for a merge); :meth:`WhooshBackend.maintain` merges later.
+SMALL_WRITE = 200
+
+
+def _merge_for(count: int) -> dict:
+    return {"mergetype": writing.NO_MERGE} if count <= SMALL_WRITE else {}
+
+
 class WhooshBackend:
     """A Whoosh index in folder ``path`` (created when missing)."""
 
@@ -462,7 +471,7 @@ class WhooshBackend:
         unique = {document.key: document for document in documents}
         if not unique:
             return
-        with self._writer() as writer:
+        with self._writer(**_merge_for(len(unique))) as writer:
             new_columns = {
                 _name(family, name)
                 for document in unique.values()
@@ -481,9 +490,15 @@ class WhooshBackend:
     def delete(self, keys: list[str]) -> None:
         if not keys:
             return
-        with self._writer() as writer:
+        with self._writer(**_merge_for(len(keys))) as writer:
             for key in set(keys):
                 writer.delete_by_term("key", key)
+
+    def maintain(self) -> None:
+        """Merge the small segments that quick writes leave (a periodic background task):
+        saves from the editor do not merge, so they never wait for a merge."""
+        with self._writer(mergetype=writing.MERGE_SMALL):
+            pass
 
     def clear(self) -> None:
         with self._writer(mergetype=writing.CLEAR):

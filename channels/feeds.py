@@ -1,0 +1,167 @@
+"""Saving feeds: every setting checked at once, each refusal naming the setting.
+
+Like the PIM's services these functions flush and never commit; the CLI command, view or
+demo loader that calls them owns the transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from channels.mapping import check_mapping
+from channels.models import Feed, new_token
+from pim.models import Channel
+from pim.models.types import utcnow
+from pim.services.errors import InvalidData, NotFound, Problem
+from pim.services.structure_cache import Structure
+
+CODE = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+#: filter → what it keeps
+FILTER_KEYS = {
+    "enabled_only": "enabled products only (default true)",
+    "statuses": "workflow statuses kept, e.g. ['approved']",
+    "min_completeness": "least completeness (0-100) for the feed's channel and locale",
+    "families": "family codes kept",
+    "categories": "category codes kept (their subcategories too)",
+    "lifecycles": "lifecycle values kept, e.g. ['active', 'new']",
+    "missing_translation": "'exclude' (default) or 'empty'",
+}
+SETTINGS = (
+    "label",
+    "format",
+    "locale",
+    "currency",
+    "territory",
+    "mapping",
+    "filters",
+    "rendition_preset",
+    "destination_url",
+    "gzip",
+    "max_drop",
+    "cron",
+    "timezone",
+)
+
+
+def get_feed(session, code: str) -> Feed:
+    """The feed with this code, or NotFound."""
+    feed = session.scalar(select(Feed).where(Feed.code == code))
+    if feed is None:
+        raise NotFound(f"feed {code!r} does not exist")
+    return feed
+
+
+def save_feed(session, payload: dict) -> Feed:
+    """Create the feed ``payload["code"]`` or update it; InvalidData lists every problem."""
+    code = payload.get("code") or ""
+    feed = session.scalar(select(Feed).where(Feed.code == code)) if code else None
+    if feed is not None:  # an update: what is not given stays as it is
+        kept = {name: getattr(feed, name) for name in SETTINGS}
+        payload = {**kept, "channel": feed.channel.code, **payload}
+    channel = session.scalar(select(Channel).where(Channel.code == payload.get("channel")))
+    problems = _problems(session, payload, channel)
+    if problems:
+        raise InvalidData(f"feed {code!r}", problems)
+    if feed is None:
+        feed = Feed(code=code, secret_token=new_token())
+        session.add(feed)
+    feed.channel = channel
+    for name in SETTINGS:
+        if name in payload:
+            setattr(feed, name, payload[name])
+    if feed.territory:
+        feed.territory = feed.territory.upper()
+    feed.updated_at = utcnow()
+    session.flush()
+    return feed
+
+
+def known_formats() -> dict:
+    """Format name → writer factory: the tabular ones and those of ``channels.formats``."""
+    from channels.formats.tabular import TABULAR
+
+    try:
+        from channels.formats import FORMATS
+    except ImportError:
+        FORMATS = {}  # noqa: N806 - the other formats are not installed yet
+    return {**FORMATS, **TABULAR}
+
+
+def _problems(session, payload: dict, channel: Channel | None) -> list[Problem]:
+    problems = []
+    unknown = sorted(set(payload) - {"code", "channel", *SETTINGS})
+    if unknown:
+        problems.append(Problem(f"unknown setting {unknown[0]!r}", field=unknown[0]))
+    if not CODE.match(payload.get("code") or ""):
+        problems.append(Problem("a code is 1-100 letters, digits or _", field="code"))
+    if channel is None:
+        problems.append(Problem(f"unknown channel {payload.get('channel')!r}", field="channel"))
+    else:
+        problems += _channel_problems(payload, channel)
+    if payload.get("format") not in known_formats():
+        known = ", ".join(sorted(known_formats()))
+        problems.append(
+            Problem(f"unknown format {payload.get('format')!r} (known: {known})", field="format")
+        )
+    territory = payload.get("territory")
+    if territory and not re.fullmatch(r"[A-Za-z]{2}", territory):
+        problems.append(Problem("territory is an ISO country code like FR", field="territory"))
+    structure = Structure.current(session)
+    problems += [
+        Problem(p, field="mapping") for p in check_mapping(structure, payload.get("mapping") or {})
+    ]
+    problems += _filter_problems(payload.get("filters") or {})
+    problems += _target_problems(payload)
+    return problems
+
+
+def _channel_problems(payload: dict, channel: Channel) -> list[Problem]:
+    problems = []
+    if payload.get("locale") not in channel.locale_codes:
+        problems.append(
+            Problem(
+                f"locale {payload.get('locale')!r} is not a locale of channel {channel.code} "
+                f"({', '.join(channel.locale_codes)})",
+                field="locale",
+            )
+        )
+    if payload.get("currency") not in channel.currency_codes:
+        problems.append(
+            Problem(
+                f"currency {payload.get('currency')!r} is not a currency of channel "
+                f"{channel.code} ({', '.join(channel.currency_codes)})",
+                field="currency",
+            )
+        )
+    return problems
+
+
+def _filter_problems(filters) -> list[Problem]:
+    if not isinstance(filters, dict):
+        return [Problem("filters must be an object", field="filters")]
+    problems = [
+        Problem(f"unknown filter {key!r} (known: {', '.join(FILTER_KEYS)})", field="filters")
+        for key in sorted(set(filters) - set(FILTER_KEYS))
+    ]
+    least = filters.get("min_completeness")
+    if least is not None and not (isinstance(least, int) and 0 <= least <= 100):
+        problems.append(Problem("min_completeness is a whole percent 0-100", field="filters"))
+    if filters.get("missing_translation", "exclude") not in ("exclude", "empty"):
+        problems.append(Problem("missing_translation is 'exclude' or 'empty'", field="filters"))
+    return problems
+
+
+def _target_problems(payload: dict) -> list[Problem]:
+    problems = []
+    url = payload.get("destination_url")
+    if url and urlsplit(url).scheme not in ("file", "s3"):
+        problems.append(
+            Problem("a destination is file:///dir or s3://bucket/prefix", field="destination_url")
+        )
+    drop = payload.get("max_drop", 0.2)
+    if not isinstance(drop, int | float) or not 0 <= drop <= 1:
+        problems.append(Problem("max_drop is a share between 0 and 1", field="max_drop"))
+    return problems

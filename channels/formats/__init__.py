@@ -1,0 +1,26 @@
+"""Feed formats: pure writers that turn item dicts into channel files, no database involved.
+
+Usage::
+
+    writer = FORMATS["google_merchant"]()          # a FeedWriter
+    writer.open(stream, title="Vitrine", link="https://shop.example", description="…")
+    for item in items:                             # dicts keyed by the format's attributes
+        if not (problems := writer.check(item)):   # sentences naming the field
+            writer.write(item)
+    writer.close()
+
+The text helpers (:mod:`channels.formats.text`) and GTIN checks
+(:mod:`channels.formats.gtin`) are shared by every format.
+"""
+
+from __future__ import annotations
+
+from channels.formats.base import FeedWriter, Field
+from channels.formats.google import GoogleMerchantTSVWriter, GoogleMerchantXMLWriter
+
+__all__ = ["FORMATS", "FeedWriter", "Field", "GoogleMerchantTSVWriter", "GoogleMerchantXMLWriter"]
+
+FORMATS: dict[str, type[FeedWriter]] = {
+    "google_merchant": GoogleMerchantXMLWriter,
+    "google_merchant_tsv": GoogleMerchantTSVWriter,
+}

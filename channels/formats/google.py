@@ -1,0 +1,418 @@
+"""Google Merchant Center product data, as RSS 2.0 XML or as tab-separated text.
+
+Attribute names, limits and supported values follow Google's product data specification
+(support.google.com/merchants/answer/7052112) and its RSS 2.0 page (answer/14987622).
+Items are plain dicts keyed by attribute name; see :data:`ATTRIBUTES` for the ones known
+here and :func:`check_item` for the rules. Values are normalised the same way for both
+files: whitespace collapsed, HTML descriptions reduced to text, prices written
+``15.00 EUR``, GTINs without separators, booleans as ``yes``/``no``.
+
+Both writers stream: an item is formatted, written and forgotten, so memory does not
+grow with the catalogue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from channels.formats.base import Field, is_blank
+from channels.formats.gtin import gtin_problem, strip_separators
+from channels.formats.text import clean_xml_text, collapse_whitespace, is_markup, strip_html
+
+NS = "http://base.google.com/ns/1.0"
+# RSS 2.0's own item elements; every other attribute is written in the g: namespace.
+RSS_ELEMENTS = frozenset({"title", "link", "description"})
+MAX_ADDITIONAL_IMAGES = 10
+MAX_URL_LENGTH = 2000
+AVAILABILITIES = frozenset({"in_stock", "out_of_stock", "preorder", "backorder"})
+DATED_AVAILABILITIES = frozenset({"preorder", "backorder"})
+CONDITIONS = frozenset({"new", "refurbished", "used"})
+GENDERS = frozenset({"male", "female", "unisex"})
+AGE_GROUPS = frozenset({"newborn", "infant", "toddler", "kids", "adult"})
+SIZE_SYSTEMS = frozenset({"AU", "BR", "CN", "DE", "EU", "FR", "IT", "JP", "MEX", "UK", "US"})
+SIZE_TYPES = frozenset({"regular", "petite", "maternity", "big", "tall", "plus"})
+WEIGHT_UNITS = frozenset({"lb", "oz", "g", "kg"})
+# Google requires these for Apparel & Accessories (brand: for every product with a brand,
+# which fashion always has); the pipeline marks such items with ``_apparel``.
+APPAREL_REQUIRED = ("brand", "color", "size", "gender", "age_group")
+
+ATTRIBUTES: tuple[Field, ...] = (
+    Field("id", required=True, max_length=50),
+    Field("title", required=True, max_length=150),
+    Field("description", required=True, max_length=5000),
+    Field("link", required=True, max_length=MAX_URL_LENGTH),
+    Field("image_link", required=True, max_length=MAX_URL_LENGTH),
+    Field("additional_image_link"),
+    Field("availability", required=True, choices=AVAILABILITIES),
+    Field("availability_date", max_length=25),
+    Field("price", required=True),
+    Field("sale_price"),
+    Field("brand", max_length=70),
+    Field("gtin", max_length=50),
+    Field("mpn", max_length=70),
+    Field("identifier_exists", choices=frozenset({"yes", "no"})),
+    Field("condition", choices=CONDITIONS),
+    Field("google_product_category", max_length=750),
+    Field("product_type", max_length=750),
+    Field("color", max_length=100),
+    Field("size", max_length=100),
+    Field("gender", choices=GENDERS),
+    Field("age_group", choices=AGE_GROUPS),
+    Field("size_system", choices=SIZE_SYSTEMS),
+    Field("size_type", choices=SIZE_TYPES),
+    Field("material", max_length=200),
+    Field("pattern", max_length=100),
+    Field("item_group_id", max_length=50),
+    Field("shipping_weight"),
+    *(Field(f"custom_label_{n}", max_length=100) for n in range(5)),
+)
+COLUMNS: tuple[str, ...] = tuple(field.name for field in ATTRIBUTES)
+_FIELDS = {field.name: field for field in ATTRIBUTES}
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+# Google's form, YYYY-MM-DDThh:mm with a zone (Z or ±hhmm); seconds and ±hh:mm also pass.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})")
+_CENT = Decimal("0.01")
+_SPACE = re.compile(r"\s")
+
+Value = str | list[str]
+
+
+# --- formatting: one function per kind of value; ValueError says what is wrong -----------
+
+
+def _text(value: object) -> str:
+    """A value as one line of XML-safe text."""
+    if isinstance(value, list | tuple | set | dict):
+        raise ValueError(f"must be a single value, not a {type(value).__name__}")
+    return collapse_whitespace(clean_xml_text(str(value)))
+
+
+def _description(value: object) -> str:
+    text = clean_xml_text(str(value))
+    return strip_html(text) if is_markup(text) else collapse_whitespace(text)
+
+
+def _keyword(value: object) -> str:
+    """Supported values are lower-case English; ``in stock`` is the legacy ``in_stock``."""
+    return _text(value).lower().replace(" ", "_")
+
+
+def _url(value: object) -> str:
+    url = clean_xml_text(str(value)).strip()
+    if _SPACE.search(url):
+        raise ValueError(f"must not contain spaces ({url})")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http or https URL ({url})")
+    return url
+
+
+def _urls(value: object) -> list[str]:
+    if isinstance(value, str):
+        urls = [value]
+    elif isinstance(value, list | tuple):
+        urls = list(value)
+    else:
+        raise ValueError(f"must be a list of URLs, not {type(value).__name__}")
+    if len(urls) > MAX_ADDITIONAL_IMAGES:
+        raise ValueError(f"{len(urls)} images, at most {MAX_ADDITIONAL_IMAGES} allowed")
+    return [_url(url) for url in urls if not is_blank(url)]
+
+
+def _price(value: object) -> str:
+    """``15.00 EUR`` from ``(amount, currency)``, ``{"amount", "currency"}`` or that text."""
+    amount, currency = _pair(value, "amount", "currency")
+    number = _decimal(amount)
+    if number < 0:
+        raise ValueError(f"must not be negative ({amount})")
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency.strip()):
+        raise ValueError(f"currency must be a 3-letter ISO 4217 code, not {currency!r}")
+    try:
+        cents = (number + 0).quantize(_CENT, ROUND_HALF_UP)  # + 0 turns -0 into 0
+    except InvalidOperation:
+        raise ValueError(f"amount is too large ({amount})") from None
+    return f"{cents} {currency.strip().upper()}"
+
+
+def _pair(value: object, first: str, second: str) -> tuple[object, object]:
+    """Two parts from ``(a, b)``, ``{first: a, second: b}`` or the text ``"a b"``."""
+    if isinstance(value, dict):
+        return value.get(first), value.get(second)
+    if isinstance(value, str):
+        parts = value.split()
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    else:
+        parts = []
+    if len(parts) != 2:
+        raise ValueError(f"must give {first} and {second} ({value!r})")
+    return parts[0], parts[1]
+
+
+def _decimal(amount: object) -> Decimal:
+    try:
+        number = Decimal(str(amount).strip())
+    except InvalidOperation:
+        raise ValueError(f"amount is not a number ({amount!r})") from None
+    if not number.is_finite():
+        raise ValueError(f"amount is not a number ({amount!r})")
+    return number
+
+
+def _yes_no(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    word = _keyword(value)
+    return {"true": "yes", "false": "no"}.get(word, word)
+
+
+def _date(value: object) -> str:
+    """ISO 8601 as Google shows it: ``2026-12-25T13:00-0800``; a date means midnight UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"needs a time zone ({value.isoformat()})")
+        return value.strftime("%Y-%m-%dT%H:%M%z")
+    if isinstance(value, date):
+        return f"{value.isoformat()}T00:00Z"
+    text = _text(value)
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"must be an ISO 8601 date such as 2026-12-25T13:00-0800 ({text})")
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"is not a real date and time ({text})") from None
+    return text
+
+
+def _gtin(value: object) -> str:
+    gtin = strip_separators(_text(value))
+    reason = gtin_problem(gtin)
+    if reason:
+        raise ValueError(reason)
+    return gtin
+
+
+def _weight(value: object) -> str:
+    """``1.5 kg`` from ``(amount, unit)`` or that text."""
+    amount, unit = _pair(value, "amount", "unit")
+    number = _decimal(amount)
+    if number <= 0:
+        raise ValueError(f"must be positive ({amount})")
+    if unit not in WEIGHT_UNITS:
+        raise ValueError(f"unit must be one of {', '.join(sorted(WEIGHT_UNITS))}, not {unit!r}")
+    return f"{number.normalize():f} {unit}"
+
+
+_FORMATTERS = {
+    "description": _description,
+    "link": _url,
+    "image_link": _url,
+    "additional_image_link": _urls,
+    "availability": _keyword,
+    "availability_date": _date,
+    "price": _price,
+    "sale_price": _price,
+    "gtin": _gtin,
+    "identifier_exists": _yes_no,
+    "condition": _keyword,
+    "gender": _keyword,
+    "age_group": _keyword,
+    "size_system": lambda value: _text(value).upper(),
+    "size_type": _keyword,
+    "shipping_weight": _weight,
+}
+
+
+def format_value(name: str, value: object) -> Value:
+    """``value`` as written in the feed; ValueError (a phrase, no field name) if it cannot be."""
+    formatter = _FORMATTERS.get(name, _text)
+    try:
+        return formatter(value)
+    except TypeError:
+        raise ValueError(f"cannot be read from {value!r}") from None
+
+
+def prepare(item: dict) -> dict[str, Value]:
+    """The attributes of a checked item as written, in :data:`COLUMNS` order, blanks left out."""
+    values = {}
+    for name in COLUMNS:
+        raw = item.get(name)
+        if raw is not None and not is_blank(raw):
+            value = format_value(name, raw)
+            if not is_blank(value):
+                values[name] = value
+    return values
+
+
+# --- checking -----------------------------------------------------------------------------
+
+
+def check_item(item: dict) -> list[str]:
+    """Every reason Google would disapprove ``item``, each a sentence naming the attribute."""
+    problems: list[str] = []
+    values: dict[str, Value] = {}
+    for field in ATTRIBUTES:
+        raw = item.get(field.name)
+        try:
+            value = None if is_blank(raw) else format_value(field.name, raw)
+        except ValueError as error:
+            problems.append(f"{field.name}: {error}")
+            continue
+        field_problems = field.problems(value)
+        problems += field_problems
+        if value is not None and not field_problems:
+            values[field.name] = value
+    problems += _dependency_problems(item, values)
+    problems += _unknown_keys(item)
+    return problems
+
+
+def _dependency_problems(item: dict, values: dict[str, Value]) -> list[str]:
+    """Rules between attributes; ``values`` holds only the ones that passed their own checks."""
+    problems = []
+    availability = values.get("availability")
+    if availability in DATED_AVAILABILITIES and is_blank(item.get("availability_date")):
+        problems.append(f"availability_date: is required when availability is {availability}")
+    if (
+        all(is_blank(item.get(name)) for name in ("gtin", "mpn"))
+        and values.get("identifier_exists") != "no"
+    ):
+        problems.append("identifier_exists: must be 'no' when the item has neither gtin nor mpn")
+    if item.get("_apparel"):
+        problems += [
+            f"{name}: is required for apparel"
+            for name in APPAREL_REQUIRED
+            if is_blank(item.get(name))
+        ]
+    if item.get("_variant") and is_blank(item.get("item_group_id")):
+        problems.append("item_group_id: is required for a variant")
+    problems += _sale_price_problems(values)
+    return problems
+
+
+def _sale_price_problems(values: dict[str, Value]) -> list[str]:
+    if "price" not in values or "sale_price" not in values:
+        return []
+    price, currency = str(values["price"]).split()
+    sale, sale_currency = str(values["sale_price"]).split()
+    if sale_currency != currency:
+        return [f"sale_price: currency {sale_currency} differs from the price's {currency}"]
+    if Decimal(sale) >= Decimal(price):
+        return [f"sale_price: {sale} {currency} must be lower than the price {price} {currency}"]
+    return []
+
+
+def _unknown_keys(item: dict) -> list[str]:
+    return [
+        f"{key}: is not a Google Merchant attribute this feed writes"
+        for key in item
+        if not str(key).startswith("_") and key not in _FIELDS
+    ]
+
+
+# --- writers ------------------------------------------------------------------------------
+
+
+class _GoogleMerchantWriter:
+    """What both Google files share: the checks, and open → write* → close bookkeeping."""
+
+    extension = ""
+    content_type = ""
+
+    def __init__(self) -> None:
+        self._state = "new"
+
+    def check(self, item: dict) -> list[str]:
+        """Problems that keep ``item`` out of the feed; see :func:`check_item`."""
+        return check_item(item)
+
+    def _move(self, expected: str, new: str, action: str) -> None:
+        if self._state != expected:
+            raise RuntimeError(f"cannot {action} a {self._state} feed writer")
+        self._state = new
+
+
+class GoogleMerchantXMLWriter(_GoogleMerchantWriter):
+    """RSS 2.0 with the ``g:`` namespace, streamed with :class:`lxml.etree.xmlfile`."""
+
+    extension = "xml"
+    content_type = "application/rss+xml"
+
+    def open(self, stream: BinaryIO, *, title: str, link: str, description: str) -> None:
+        """Write the XML declaration and open ``<rss><channel>`` with its metadata."""
+        self._move("new", "open", "open")
+        self._stack = contextlib.ExitStack()
+        self._xf = self._stack.enter_context(etree.xmlfile(stream, encoding="utf-8"))
+        self._xf.write_declaration()
+        self._stack.enter_context(self._xf.element("rss", nsmap={"g": NS}, version="2.0"))
+        self._stack.enter_context(self._xf.element("channel"))
+        for tag, text in (("title", title), ("link", link), ("description", description)):
+            self._xf.write("\n")
+            self._element(tag, _text(text))
+
+    def write(self, item: dict) -> None:
+        """Write one ``<item>``; formatting happens first so a bad value writes nothing."""
+        self._move("open", "open", "write to")
+        values = prepare(item)
+        self._xf.write("\n")
+        with self._xf.element("item"):
+            for name, value in values.items():
+                tag = name if name in RSS_ELEMENTS else f"{{{NS}}}{name}"
+                for text in value if isinstance(value, list) else [value]:
+                    self._element(tag, text)
+
+    def close(self) -> None:
+        """Close ``</channel></rss>`` and flush; the stream itself stays open."""
+        self._move("open", "closed", "close")
+        self._xf.write("\n")
+        self._stack.close()
+
+    def _element(self, tag: str, text: str) -> None:
+        with self._xf.element(tag):
+            self._xf.write(text)
+
+
+class GoogleMerchantTSVWriter(_GoogleMerchantWriter):
+    """Tab-separated text: a header of attribute names, then one line per item (UTF-8).
+
+    Tabs and line breaks inside values become spaces; additional images are one cell,
+    comma-separated (a comma inside such a URL is percent-encoded). Spreadsheet formula
+    escaping is deliberately not applied: Google reads the cells literally, so a leading
+    ``'`` would end up in titles.
+    """
+
+    extension = "tsv"
+    content_type = "text/tab-separated-values; charset=utf-8"
+
+    def open(self, stream: BinaryIO, *, title: str, link: str, description: str) -> None:
+        """Write the header row; a text feed has no place for the channel metadata."""
+        self._move("new", "open", "open")
+        self._stream = stream
+        self._row(COLUMNS)
+
+    def write(self, item: dict) -> None:
+        """Write one row, a cell per column, empty where the item has no value."""
+        self._move("open", "open", "write to")
+        values = prepare(item)
+        self._row([_cell(values.get(name, "")) for name in COLUMNS])
+
+    def close(self) -> None:
+        """Flush what was written; the stream itself stays open."""
+        self._move("open", "closed", "close")
+        self._stream.flush()
+
+    def _row(self, cells: list[str] | tuple[str, ...]) -> None:
+        self._stream.write(("\t".join(cells) + "\n").encode("utf-8"))
+
+
+def _cell(value: Value) -> str:
+    if isinstance(value, list):
+        return ",".join(url.replace(",", "%2C") for url in value)
+    return collapse_whitespace(value)
