@@ -33,6 +33,7 @@ SETTINGS = {
         "comma-separated CIDRs that image downloads may reach despite the SSRF guard "
         "(default: none)"
     ),
+    "FEEDS_BASE_URL": "public http(s) address of this Vitrine, for image and pull links in feeds",
 }
 
 
@@ -61,6 +62,7 @@ def build_config(test_config: dict | None = None) -> dict:
         "FETCH_ALLOWED_NETWORKS": "",
         "MEDIA_SETTINGS": "",
         "MAX_IMAGE_PIXELS": 100_000_000,
+        "FEEDS_BASE_URL": "http://127.0.0.1:5000",
         "SECRET_KEY": None,
     }
     for name in SETTINGS:
@@ -91,6 +93,7 @@ def validate(config: dict) -> None:
     if secret is not None and len(str(secret)) < 16:
         raise ConfigError(f"{ENV_PREFIX}_SECRET_KEY must be at least 16 characters long")
     _check_networks(config, "FETCH_ALLOWED_NETWORKS")
+    _check_url(config, "FEEDS_BASE_URL", {"http", "https"})
     try:
         pixels = int(config["MAX_IMAGE_PIXELS"])
     except (TypeError, ValueError):
