@@ -33,7 +33,9 @@ def test_search_with_filters_and_facets(page, live_server):
     expect(page.get_by_role("link", name="TS-CREW-RED-S")).to_be_visible()
     expect(page.get_by_role("link", name="LINEN-SHIRT")).to_have_count(0)
 
-    page.get_by_role("complementary", name="Refine").get_by_role("link", name="m").click()
+    page.get_by_role("complementary", name="Refine").get_by_role(
+        "link", name="m", exact=True
+    ).click()
     expect(page.get_by_role("status").filter(has_text="found")).to_have_text("1 product found")
     expect(page.get_by_label("Search", exact=True)).to_have_value("crew color:red size:m")
     expect(page.get_by_role("link", name="TS-CREW-RED-M")).to_be_visible()
