@@ -1,4 +1,5 @@
-"""Every kind of write keeps search equal to the database, right after the commit.
+"""Every kind of write keeps search equal to the database, right after the commit, on
+every backend.
 
 Each test makes one kind of write, commits it as the request or command would, then checks
 both what a user would search for and the whole index against documents rebuilt from the
@@ -23,8 +24,10 @@ from pim.services import bulk, history, product_models, products, structure
 
 
 @pytest.fixture
-def index(app, db_session, catalog):
-    """The app's (in-memory) index, rebuilt from the test's catalogue."""
+def index(app, db_session, catalog, backend, monkeypatch):
+    """The app's index on each backend in turn (memory, Whoosh, PostgreSQL full text; see
+    ``backend`` in this folder's conftest), rebuilt from the test's catalogue."""
+    monkeypatch.setitem(app.extensions["vitrine_search"].__dict__, "backend", backend)
     db_session.commit()
     indexer.reindex(db_session.get_bind())
     return indexer.backend()
