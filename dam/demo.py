@@ -34,9 +34,10 @@ def load_demo_assets(session) -> dict:
     for index, owner in enumerate(owners):
         colour = _colour_of(owner)
         for role in (LinkRole.MAIN, LinkRole.DETAIL):
-            data = packshot(colour, detail=role == LinkRole.DETAIL)
+            data = packshot(colour, detail=role == LinkRole.DETAIL, label=owner.code)
             name = f"{owner.code}_{role}_1.jpg"
-            asset = assets.upload(session, media, io.BytesIO(data), name).asset
+            result = assets.upload(session, media, io.BytesIO(data), name)
+            asset = result.asset
             asset.licence_type = "owned"
             asset.status = AssetStatus.APPROVED
             asset.copyright_holder = "Vitrine Demo Studio"
@@ -52,7 +53,7 @@ def load_demo_assets(session) -> dict:
                 asset.licence_type = "unknown"
                 asset.status = AssetStatus.DRAFT
             links.link(session, asset, owner, role=role, actor=actor)
-            count += 1
+            count += result.created
     session.flush()
     return {"assets": count}
 
@@ -66,8 +67,9 @@ def _colour_of(owner: ProductModel) -> tuple[int, int, int]:
     return (120, 120, 120)
 
 
-def packshot(colour: tuple[int, int, int], *, detail: bool = False) -> bytes:
-    """A 1200×1500 JPEG of a garment silhouette on white (a close-up when ``detail``)."""
+def packshot(colour: tuple[int, int, int], *, detail: bool = False, label: str = "") -> bytes:
+    """A 1200×1500 JPEG of a garment silhouette on white (a close-up when ``detail``),
+    with ``label`` in a corner so that each model's pictures are different files."""
     image = Image.new("RGB", (1200, 1500), (250, 250, 250))
     draw = ImageDraw.Draw(image)
     if detail:
@@ -81,6 +83,9 @@ def packshot(colour: tuple[int, int, int], *, detail: bool = False) -> bytes:
             fill=colour,
         )  # fmt: skip
         draw.ellipse((520, 200, 680, 320), fill=(250, 250, 250))
+    if label:
+        draw.rectangle((30, 1410, 40 + 8 * len(label), 1450), fill=(250, 250, 250))
+        draw.text((36, 1420), label, fill=(40, 40, 40))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
