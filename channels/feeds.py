@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from channels.mapping import check_mapping
 from channels.models import Feed, new_token
+from channels.schedule import cron_problem
 from pim.models import Channel
 from pim.models.types import utcnow
 from pim.services.errors import InvalidData, NotFound, Problem
@@ -113,6 +114,9 @@ def _problems(session, payload: dict, channel: Channel | None) -> list[Problem]:
     problems += [
         Problem(p, field="mapping") for p in check_mapping(structure, payload.get("mapping") or {})
     ]
+    schedule = cron_problem(payload.get("cron"), payload.get("timezone"))
+    if schedule:
+        problems.append(Problem(schedule, field="cron"))
     problems += _filter_problems(payload.get("filters") or {})
     problems += _target_problems(payload)
     return problems

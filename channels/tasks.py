@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from channels.models import Feed
 from channels.runs import FeedBusy, progress_key, run_feed
+from channels.schedule import due_feeds
 from pim.extensions import db
-from pim.queue import current_queue, task
+from pim.queue import current_queue, periodic, task
 
 RUN_TASK = "channels.run"
 
@@ -40,3 +41,10 @@ def run_feed_task(feed_id: int, base_url: str | None = None) -> str | None:
 def enqueue_run(feed: Feed, base_url: str | None = None) -> None:
     """Queue a build of a committed feed."""
     current_queue().enqueue(RUN_TASK, feed.id, base_url)
+
+
+@periodic("channels.schedule", minute="*")
+def schedule_task() -> None:
+    """Every minute: queue the feeds whose cron schedule fires now (in their time zone)."""
+    for feed in due_feeds(db.session):
+        enqueue_run(feed)
