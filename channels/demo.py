@@ -52,6 +52,7 @@ DEMO_FEEDS = [
     ("ndjson", GENERIC_MAPPING, "Products (NDJSON)", None),
     ("google_merchant", GOOGLE_MAPPING, "Google Merchant Center (XML)", "google"),
     ("google_merchant_tsv", GOOGLE_MAPPING, "Google Merchant Center (TSV)", "google"),
+    ("meta", GOOGLE_MAPPING, "Meta catalog (CSV)", "google"),
 ]
 
 

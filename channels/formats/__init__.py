@@ -17,10 +17,19 @@ from __future__ import annotations
 
 from channels.formats.base import FeedWriter, Field
 from channels.formats.google import GoogleMerchantTSVWriter, GoogleMerchantXMLWriter
+from channels.formats.meta import MetaCatalogCSVWriter
 
-__all__ = ["FORMATS", "FeedWriter", "Field", "GoogleMerchantTSVWriter", "GoogleMerchantXMLWriter"]
+__all__ = [
+    "FORMATS",
+    "FeedWriter",
+    "Field",
+    "GoogleMerchantTSVWriter",
+    "GoogleMerchantXMLWriter",
+    "MetaCatalogCSVWriter",
+]
 
 FORMATS: dict[str, type[FeedWriter]] = {
     "google_merchant": GoogleMerchantXMLWriter,
     "google_merchant_tsv": GoogleMerchantTSVWriter,
+    "meta": MetaCatalogCSVWriter,
 }
