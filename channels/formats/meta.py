@@ -125,20 +125,31 @@ class MetaCatalogCSVWriter:
 
     def __init__(self) -> None:
         self._stream: BinaryIO | None = None
+        self._state = "new"
 
     def check(self, item: dict) -> list[str]:
         return prepare(item)[1]
 
     def open(self, stream: BinaryIO, *, title: str, link: str, description: str) -> None:
+        """Write the header row; a CSV feed has no place for the channel metadata."""
+        self._move("new", "open", "open")
         self._stream = stream
         self._row(COLUMNS)
 
     def write(self, item: dict) -> None:
+        self._move("open", "open", "write to")
         values, _ = prepare(item)
         self._row([collapse_whitespace(values.get(name, "")) for name in COLUMNS])
 
     def close(self) -> None:
+        """Flush what was written; the stream itself stays open."""
+        self._move("open", "closed", "close")
         self._stream.flush()
+
+    def _move(self, expected: str, new: str, action: str) -> None:
+        if self._state != expected:
+            raise RuntimeError(f"cannot {action} a {self._state} feed writer")
+        self._state = new
 
     def _row(self, cells) -> None:
         buffer = io.StringIO()

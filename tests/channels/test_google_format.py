@@ -22,6 +22,7 @@ from channels.formats.google import (
     GoogleMerchantXMLWriter,
     check_item,
 )
+from channels.formats.meta import MetaCatalogCSVWriter
 
 G = f"{{{NS}}}"
 CHANNEL = {"title": "Vitrine – Maison", "link": "https://shop.example", "description": "All"}
@@ -82,6 +83,7 @@ def test_formats_are_registered_and_implement_the_writer_protocol():
     assert dict(FORMATS) == {
         "google_merchant": GoogleMerchantXMLWriter,
         "google_merchant_tsv": GoogleMerchantTSVWriter,
+        "meta": MetaCatalogCSVWriter,
     }
     for writer_class in FORMATS.values():
         assert isinstance(writer_class(), FeedWriter)
