@@ -145,6 +145,27 @@ class _Catalogue:
                     words += [code, *labels.values()]
         return codes, words
 
+    def document(self, kind: str, row, code: str, own_categories: list[int], family) -> Document:
+        """What products' and models' documents share: codes of the item and its models,
+        categories (own and the models', with ancestors), values, status and dates."""
+        models, inherited = self.lineage(row.parent_id)
+        document = Document(kind=kind, id=row.id)
+        document.tokens = [code, *models]
+        codes, words = self.category_codes(
+            own_categories + self.inherited_categories(row.parent_id)
+        )
+        document.tokens += words
+        self.describe(document, family, merge_values(inherited, row.values or {}))
+        document.fields.update(
+            identifier=[code.lower()],
+            category=codes,
+            status=[row.workflow_status],
+            model=models,
+        )
+        document.numbers = {"updated": _epoch(row.updated_at), "created": _epoch(row.created_at)}
+        document.sortable["identifier"] = code
+        return document
+
     def describe(self, document: Document, family: str | None, values: dict) -> None:
         """Tokens, attribute fields, has-images and the label from merged ``values``."""
         structure = self.structure
@@ -242,29 +263,10 @@ def product_documents(session, ids: list[int]) -> list[Document]:
         scores[product_id][f"completeness.{channel}.{locale}"] = float(ratio)
     documents = []
     for row in rows:
-        models, inherited = catalogue.lineage(row.parent_id)
-        document = Document(kind="product", id=row.id)
-        document.tokens = [row.identifier, *models]
-        codes, words = catalogue.category_codes(
-            categories[row.id] + catalogue.inherited_categories(row.parent_id)
-        )
-        document.tokens += words
         family = catalogue.family_of_id.get(row.family_id)
-        catalogue.describe(document, family, merge_values(inherited, row.values or {}))
-        document.fields.update(
-            identifier=[row.identifier.lower()],
-            category=codes,
-            status=[row.workflow_status],
-            lifecycle=[row.lifecycle],
-            enabled=["yes" if row.enabled else "no"],
-            model=models,
-        )
-        document.numbers = {
-            **scores[row.id],
-            "updated": _epoch(row.updated_at),
-            "created": _epoch(row.created_at),
-        }
-        document.sortable["identifier"] = row.identifier
+        document = catalogue.document("product", row, row.identifier, categories[row.id], family)
+        document.fields.update(lifecycle=[row.lifecycle], enabled=["yes" if row.enabled else "no"])
+        document.numbers.update(scores[row.id])
         documents.append(finish(document))
     return documents
 
@@ -296,22 +298,7 @@ def model_documents(session, ids: list[int]) -> list[Document]:
         categories[model_id].append(category_id)
     documents = []
     for row in rows:
-        models, inherited = catalogue.lineage(row.parent_id)
-        document = Document(kind="model", id=row.id)
-        document.tokens = [row.code, *models]
-        codes, words = catalogue.category_codes(
-            categories[row.id] + catalogue.inherited_categories(row.parent_id)
-        )
-        document.tokens += words
         family = catalogue.variant_family.get(row.family_variant_id)
-        catalogue.describe(document, family, merge_values(inherited, row.values or {}))
-        document.fields.update(
-            identifier=[row.code.lower()],
-            category=codes,
-            status=[row.workflow_status],
-            model=models,
-        )
-        document.numbers = {"updated": _epoch(row.updated_at), "created": _epoch(row.created_at)}
-        document.sortable["identifier"] = row.code
+        document = catalogue.document("model", row, row.code, categories[row.id], family)
         documents.append(finish(document))
     return documents

@@ -7,7 +7,7 @@ shows a create form (outside ``<area>/``, where any code, ``new`` included, is a
 
 Every page follows the same pattern: a list, a create form, an edit form with labels per
 locale; the view parses the form (:mod:`pim.web.settings.common`), calls a service of
-:mod:`pim.services.structure` (or :mod:`pim.web.settings.accounts` for users), commits
+:mod:`pim.services.structure` (or :mod:`pim.services.accounts` for users), commits
 once, flashes and redirects, or rolls back and answers 422 with the form as the user left it
 and each problem next to its field. Every route needs the ``configure`` permission (users:
 ``manage_users``); every write is a POST carrying the CSRF token.

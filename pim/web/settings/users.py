@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 
 from pim.extensions import db
 from pim.models import ApiToken, Role, User
-from pim.services import history
+from pim.services import accounts, history
 from pim.web.blueprint import bp
-from pim.web.settings import accounts
 from pim.web.settings.common import changed, locale_codes, manage_users, save, ui_actor
 
 #: What each role may do, as the page explains it.

@@ -1,4 +1,4 @@
-"""Writes to user accounts for the users settings page: create, change name, role,
+"""Writes to user accounts (the users settings page calls them): create, change name, role,
 translator locales, password and status, revoke API tokens; each change is recorded in the
 user's history (resource type ``user``; passwords never are).
 
