@@ -14,6 +14,7 @@ from sqlalchemy import select
 from channels.mapping import check_mapping
 from channels.models import Feed, new_token
 from channels.schedule import cron_problem
+from dam.context import current_media
 from pim.models import Channel
 from pim.models.types import utcnow
 from pim.services.errors import InvalidData, NotFound, Problem
@@ -165,6 +166,16 @@ def _target_problems(payload: dict) -> list[Problem]:
         problems.append(
             Problem("a destination is file:///dir or s3://bucket/prefix", field="destination_url")
         )
+    preset = payload.get("rendition_preset")
+    if preset:
+        presets = current_media().settings.presets
+        if preset not in presets:
+            problems.append(
+                Problem(
+                    f"unknown rendition preset {preset!r} (known: {', '.join(sorted(presets))})",
+                    field="rendition_preset",
+                )
+            )
     drop = payload.get("max_drop", 0.2)
     if not isinstance(drop, int | float) or not 0 <= drop <= 1:
         problems.append(Problem("max_drop is a share between 0 and 1", field="max_drop"))

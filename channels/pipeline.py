@@ -8,6 +8,10 @@ then decides for each product: filtered out (disabled, workflow status, family, 
 lifecycle, completeness), a mapping problem (missing translation, no price in the feed's
 currency) or an uncleared main picture excludes it with that reason; otherwise it becomes an
 item. Product models are never items: variants carry ``item_group_id`` = their root model.
+Every item also carries the flags of :mod:`channels.details` (axes, group label, categories,
+and features when asked). With ``Settings.grouped`` the products come ordered by root model
+(all variants of a model in a row, standalone products first), for writers that write a
+model and its variants together.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager
 
+from channels.details import CategoryLabels, axes_of, features_of
 from channels.mapping import Context, Subject, apply_mapping
 from channels.models import Feed
 from dam.models import Asset, AssetLink, LinkRole
+from dam.services.public import public_path
 from dam.services.rights import usage_problems
 from pim.models import (
     Category,
@@ -61,8 +67,16 @@ class Settings:
 
     base_url: str
     preset: str
+    #: file extension of the preset's renditions (part of the public image link)
+    image_extension: str = "jpg"
     on: date = field(default_factory=date.today)
     batch_size: int = BATCH_SIZE
+    #: order products by root model (see the module docstring)
+    grouped: bool = False
+    #: add ``_features`` (every filled attribute as text) to items
+    features: bool = False
+    #: builds an image link from (asset link, preset); default :func:`image_url`
+    image_link: object = None
 
 
 def feed_entries(session, feed: Feed, settings: Settings) -> Iterator[Item | Excluded]:
@@ -76,27 +90,56 @@ def feed_entries(session, feed: Feed, settings: Settings) -> Iterator[Item | Exc
         missing_translation=(feed.filters or {}).get("missing_translation", "exclude"),
     )
     filters = _Filters(session, feed, structure)
-    last_id = 0
-    while True:
-        batch = session.scalars(
+    categories = CategoryLabels(session, feed.locale)
+    for batch in _batches(session, settings):
+        loaded = _Batch(session, batch, feed, structure, categories)
+        for product in batch:
+            yield _entry(product, loaded, filters, context, feed, settings)
+
+
+def _batches(session, settings: Settings) -> Iterator[list[Product]]:
+    """Products in batches, by id or (grouped) by root model then id; keyset pagination,
+    so each batch is one indexed query whatever the catalogue size."""
+    if not settings.grouped:
+        last_id = 0
+        while batch := session.scalars(
             select(Product)
             .where(Product.id > last_id)
             .order_by(Product.id)
             .limit(settings.batch_size)
+        ).all():
+            last_id = batch[-1].id
+            yield batch
+        return
+    parent = aliased(ProductModel)
+    group = func.coalesce(parent.parent_id, Product.parent_id, 0)
+    last = (-1, 0)
+    while True:
+        rows = session.execute(
+            select(Product, group)
+            .outerjoin(parent, parent.id == Product.parent_id)
+            .where(or_(group > last[0], and_(group == last[0], Product.id > last[1])))
+            .order_by(group, Product.id)
+            .limit(settings.batch_size)
         ).all()
-        if not batch:
+        if not rows:
             return
-        last_id = batch[-1].id
-        loaded = _Batch(session, batch, feed, structure)
-        for product in batch:
-            yield _entry(product, loaded, filters, context, feed, settings)
+        last = (rows[-1][1], rows[-1][0].id)
+        yield [product for product, _group in rows]
 
 
 class _Batch:
     """What one batch of products needs, loaded in a few queries."""
 
-    def __init__(self, session, batch: list[Product], feed: Feed, structure: Structure) -> None:
+    def __init__(
+        self, session, batch: list[Product], feed: Feed, structure: Structure, categories
+    ) -> None:
         ids = [p.id for p in batch]
+        self.structure, self.category_labels = structure, categories
+        self.axes = {
+            spec.id: [*spec.axes.get(1, ()), *spec.axes.get(2, ())]
+            for spec in structure.family_variants.values()
+        }
         self.values = ModelValues(session)
         self.values.load({p.parent_id for p in batch})
         self.models = _models(session, {p.parent_id for p in batch} - {None})
@@ -121,6 +164,16 @@ class _Batch:
             chain.append(parent_id)
             parent_id = self.models[parent_id][0]
         return chain
+
+    def group_label(self, subject: Subject, locale: str) -> str | None:
+        """The model's name: its family's label attribute in ``locale`` (None if unset)."""
+        family = self.structure.families.get(subject.family) if subject.family else None
+        code = family.label_attribute if family else None
+        if not code or subject.group is None:
+            return None
+        entries = subject.values.get(code) or []
+        texts = {e.get("locale"): e.get("data") for e in entries if e.get("data")}
+        return texts.get(locale) or next(iter(texts.values()), None) or subject.group
 
     def pictures(self, product: Product) -> list[AssetLink]:
         """The product's image links, else its nearest model's: the rule of
@@ -147,17 +200,20 @@ class _Batch:
         )
 
 
-def _models(session, ids: set[int]) -> dict[int, tuple[int | None, str]]:
-    """Model id → (parent id, code) for the given models and their ancestors."""
-    found: dict[int, tuple[int | None, str]] = {}
+def _models(session, ids: set[int]) -> dict[int, tuple[int | None, str, int]]:
+    """Model id → (parent id, code, family variant id) for the models and their ancestors."""
+    found: dict[int, tuple[int | None, str, int]] = {}
     while ids:
         rows = session.execute(
-            select(ProductModel.id, ProductModel.parent_id, ProductModel.code).where(
-                ProductModel.id.in_(ids)
-            )
+            select(
+                ProductModel.id,
+                ProductModel.parent_id,
+                ProductModel.code,
+                ProductModel.family_variant_id,
+            ).where(ProductModel.id.in_(ids))
         ).all()
-        found.update({id_: (parent, code) for id_, parent, code in rows})
-        ids = {parent for _id, parent, _code in rows if parent is not None} - set(found)
+        found.update({id_: (parent, code, variant) for id_, parent, code, variant in rows})
+        ids = {row[1] for row in rows if row[1] is not None} - set(found)
     return found
 
 
@@ -259,11 +315,25 @@ def _entry(product, loaded: _Batch, filters: _Filters, context, feed, settings):
     data.setdefault("id", product.identifier)
     if subject.group:
         data["item_group_id"] = subject.group
-    data["_variant"] = subject.group is not None
+    _add_details(product, subject, data, loaded, context, settings)
     problem = _add_images(loaded.pictures(product), data, feed, settings)
     if problem:
         return Excluded(product.identifier, problem)
     return Item(product.identifier, data)
+
+
+def _add_details(product, subject, data: dict, loaded: _Batch, context, settings) -> None:
+    """The flags of :mod:`channels.details`: axes, group label, categories, features."""
+    data["_variant"] = subject.group is not None
+    axes = []
+    if product.parent_id is not None:
+        variant_id = loaded.models[product.parent_id][2]
+        axes = axes_of(subject, loaded.axes.get(variant_id, []), context)
+    data["_axes"] = axes
+    data["_group_label"] = loaded.group_label(subject, context.locale)
+    data["_categories"] = loaded.category_labels.describe(loaded.categories.get(product.id, {}))
+    if settings.features:
+        data["_features"] = features_of(subject, context)
 
 
 def _add_images(pictures: list[AssetLink], data: dict, feed: Feed, settings: Settings):
@@ -275,11 +345,12 @@ def _add_images(pictures: list[AssetLink], data: dict, feed: Feed, settings: Set
     problems = _rights(main, feed, settings)
     if problems:
         return f"main image {main.asset.code}: {'; '.join(problems)}"
-    data["image_link"] = image_url(settings, main)
+    url = settings.image_link or image_url
+    data["image_link"] = url(settings, main)
     others = [link for link in pictures if link is not main and not _rights(link, feed, settings)]
     if others:
         data["additional_image_link"] = [
-            image_url(settings, link) for link in others[:MAX_ADDITIONAL_IMAGES]
+            url(settings, link) for link in others[:MAX_ADDITIONAL_IMAGES]
         ]
     return None
 
@@ -291,6 +362,7 @@ def _rights(link: AssetLink, feed: Feed, settings: Settings) -> list[str]:
 
 
 def image_url(settings: Settings, link: AssetLink) -> str:
-    """The absolute URL of the link's picture in the feed's rendition preset."""
-    base = settings.base_url.rstrip("/")
-    return f"{base}/assets/{link.asset.id}/renditions/{settings.preset}"
+    """The public, signed URL of the link's picture in the feed's rendition preset
+    (:mod:`dam.services.public`): channels fetch it without signing in."""
+    path = public_path(link.asset.id, settings.preset, settings.image_extension)
+    return settings.base_url.rstrip("/") + path

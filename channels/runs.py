@@ -28,7 +28,9 @@ from sqlalchemy import select
 from channels import destinations
 from channels.delta import DELTA_FORMATS, ItemState
 from channels.feeds import known_formats
+from channels.formats.base import FeedContext
 from channels.formats.tabular import TABULAR, columns_for
+from channels.images import image_fetcher
 from channels.mapping import MappingError, check_mapping
 from channels.models import Feed, FeedRun, RunStatus
 from channels.pipeline import Item, Settings, feed_entries
@@ -83,12 +85,31 @@ def progress_key(run_id: int) -> str:
     return f"feed-progress:{run_id}"
 
 
-def make_writer(feed: Feed, *, delta: bool = False):
-    """A new writer for the feed's format (a delta CSV has a ``deleted`` column)."""
+def make_writer(feed: Feed, *, delta: bool = False, context: FeedContext | None = None):
+    """A new writer for the feed's format (a delta CSV has a ``deleted`` column); writers
+    that want a :class:`FeedContext` get ``context`` or one made from the feed."""
     if feed.format in TABULAR:
         columns = columns_for(feed.mapping or {}) + (["deleted"] if delta else [])
         return TABULAR[feed.format](columns=columns)
-    return known_formats()[feed.format]()
+    writer_class = known_formats()[feed.format]
+    if getattr(writer_class, "wants_context", False):
+        return writer_class(context=context or feed_context(feed))
+    return writer_class()
+
+
+def feed_context(feed: Feed, fetch_image=None) -> FeedContext:
+    """What context-aware writers know of the feed."""
+    context = FeedContext(
+        code=feed.code,
+        label=feed.label or feed.code,
+        channel=feed.channel.code,
+        locale=feed.locale,
+        currency=feed.currency,
+        territory=feed.territory,
+    )
+    if fetch_image is not None:
+        context.fetch_image = fetch_image
+    return context
 
 
 def last_success(session, feed: Feed) -> FeedRun | None:
@@ -184,12 +205,15 @@ class _Build:
         if self.delta and self.state is None:
             formats = ", ".join(DELTA_FORMATS)
             raise RunFailed(f"delta runs are written in {formats}, not {self.feed.format}")
-        self.writer = make_writer(self.feed, delta=self.delta)
+        fetch = image_fetcher(self.session, self.media, self.base_url)
+        self.writer = make_writer(
+            self.feed, delta=self.delta, context=feed_context(self.feed, fetch)
+        )
         problems = check_mapping(Structure.current(self.session), self.feed.mapping or {})
         if problems:
             self.run_row.errors = problems
             raise RunFailed("the mapping is invalid: " + "; ".join(problems))
-        settings = Settings(self.base_url, self._preset())
+        settings = self.settings()
         with tempfile.TemporaryDirectory(prefix="vitrine-feed-") as folder:
             path = Path(folder) / f"{self.feed.code}.{self.extension}"
             self._write(path, settings, progress)
@@ -198,11 +222,16 @@ class _Build:
                 shutil.copyfile(path, out)
             self._publish(path)
 
-    def _preset(self) -> str:
-        if self.feed.rendition_preset:
-            return preset_named(self.media, self.feed.rendition_preset).name
-        preset = preset_for_channel(self.media, self.feed.channel.code)
-        return preset.name if preset else DEFAULT_PRESET
+    def settings(self) -> Settings:
+        """Pipeline settings: the image preset, and the order and details the writer wants."""
+        preset = feed_preset(self.media, self.feed)
+        return Settings(
+            self.base_url,
+            preset.name,
+            image_extension=preset.extension,
+            grouped=getattr(self.writer, "grouped", False),
+            features=getattr(self.writer, "wants_features", False),
+        )
 
     def _write(self, path: Path, settings: Settings, progress) -> None:
         feed, writer, tally = self.feed, self.writer, self.tally
@@ -249,7 +278,11 @@ class _Build:
         run, tally = self.run_row, self.tally
         run.included, run.excluded, run.exclusions = tally.included, tally.excluded, tally.reasons
         run.size = path.stat().st_size
-        run.errors = check_output(path, self.writer.extension, gzipped=self.feed.gzip)
+        validate = getattr(self.writer, "validate_file", None)
+        if validate is not None:
+            run.errors = validate(path, gzipped=self.feed.gzip)
+        else:
+            run.errors = check_output(path, self.writer.extension, gzipped=self.feed.gzip)
         kind = "-delta" if self.delta else ""
         run.storage_key = f"feeds/{self.feed.code}/{run.id}{kind}.{self.extension}"
         self.media.storage.put_file(run.storage_key, path, self._content_type())
@@ -290,6 +323,14 @@ class _Build:
             RunStatus.SUCCEEDED,
             message + (f"; delivered to {where}" if where else ""),
         )
+
+
+def feed_preset(media, feed: Feed):
+    """The rendition preset of the feed's image links: its own, else its channel's, else
+    :data:`DEFAULT_PRESET`."""
+    if feed.rendition_preset:
+        return preset_named(media, feed.rendition_preset)
+    return preset_for_channel(media, feed.channel.code) or preset_named(media, DEFAULT_PRESET)
 
 
 def gate(previous: FeedRun | None, included: int, max_drop: float) -> str | None:

@@ -12,14 +12,33 @@ A feed build drives a writer like this::
             writer.write(item)
     writer.close()
 
-Keys starting with ``_`` are flags from the pipeline (``_apparel``, ``_variant``): writers
-read them in :meth:`FeedWriter.check` and never write them out.
+Keys starting with ``_`` are flags from the pipeline: writers read them and never write
+them out as such. Every item has ``_variant`` (a variant of a product model) and
+``_axes`` (its variant axes in order, each ``{"code", "label", "value", "value_label"}``,
+labels in the feed's locale; empty for a standalone product), ``_group_label`` (the root
+model's label in the feed's locale, None for a standalone product) and ``_categories``
+(``[{"code", "label", "trail"}]``, the product's and its models' categories in tree order,
+``trail`` like ``"Women > Tops"``). Writers whose class sets ``wants_features = True`` also
+get ``_features``: every filled attribute of the product (inherited values included) as
+``{"code", "label", "type", "value", "unit"}`` (text in the feed's locale; ``unit`` is a
+UN/ECE Rec. 20 code for metric values, else None), prices and media left out.
+
+Optional class attributes a writer may set:
+
+* ``grouped = True``: items come ordered by ``item_group_id`` (all variants of a model in
+  a row, standalone products on their own), so the writer can buffer one group at a time;
+* ``wants_context = True``: the writer is built as ``Writer(context=FeedContext(...))``;
+* ``wants_features = True``: see ``_features`` above;
+* ``validate_file(path, *, gzipped) -> list[str]`` (a classmethod): checks a written file
+  before it is published (each problem a sentence); without it the run checks XML
+  well-formedness and NDJSON lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import BinaryIO, Protocol, runtime_checkable
 
 
@@ -83,3 +102,26 @@ class Field:
         if self.max_length is not None and len(text) > self.max_length:
             return [f"{self.name}: {len(text)} characters, at most {self.max_length} allowed"]
         return []
+
+
+def _no_image(url: str) -> tuple[bytes, str] | None:
+    return None
+
+
+@dataclass
+class FeedContext:
+    """What a writer may need besides the items: the feed's settings and an image source.
+
+    ``fetch_image(url)`` returns ``(bytes, content type)`` for an image link of an item (the
+    rendition in the feed's preset, read from the media storage, never over the network)
+    or None when it cannot be had.
+    """
+
+    code: str = "feed"
+    label: str = ""
+    channel: str = ""
+    locale: str = "en_US"
+    currency: str = "EUR"
+    territory: str | None = None
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    fetch_image: Callable[[str], tuple[bytes, str] | None] = _no_image

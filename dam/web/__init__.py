@@ -13,11 +13,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, its template helpers and the PIM page hooks."""
-    from dam.web import assets, files, library, panel, uploads  # noqa: F401 - the views
+    from dam.web import assets, files, library, panel, public, uploads  # noqa: F401 - views
     from dam.web.blueprint import bp
     from dam.web.common import rendition_url
 
     app.register_blueprint(bp)
+    app.register_blueprint(public.bp)
     app.add_template_global(rendition_url, "rendition_url")
     app.extensions.setdefault("vitrine_sections", {})["assets"] = "dam.library"
     panels = app.extensions.setdefault("vitrine_product_panels", [])

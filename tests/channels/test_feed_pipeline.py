@@ -11,6 +11,7 @@ from feedtest import BASE, make_feed, memory_media, picture
 from channels.feeds import save_feed
 from channels.pipeline import Excluded, Item, Settings, feed_entries
 from dam.services.links import media_of
+from dam.services.public import public_path
 from pim.services import products
 from pim.services.errors import InvalidData
 
@@ -82,7 +83,7 @@ def test_pictures_are_published_only_while_their_rights_allow(catalog):
     picture(session, media, model, 3, licence_type="cc_by_nc")  # never on a commercial feed
     feed = make_feed(session)
     item = entries(session, feed)["TS-CREW-RED-S"]
-    assert item.data["image_link"] == f"{BASE}/assets/{main.id}/renditions/google"
+    assert item.data["image_link"] == BASE + public_path(main.id, "google", "jpg")
     assert len(item.data["additional_image_link"]) == 1
 
     main.valid_until = date.today() - timedelta(days=1)
@@ -118,6 +119,6 @@ def test_a_variant_with_pictures_of_its_own_shows_them_not_its_models(catalog):
         assert (
             found[identifier]
             .data["image_link"]
-            .endswith(f"/assets/{expected.id}/renditions/google")
+            .endswith(public_path(expected.id, "google", "jpg"))
         )
-    assert found["TS-CREW-RED-M"].data["image_link"] == f"{BASE}/assets/{own.id}/renditions/google"
+    assert found["TS-CREW-RED-M"].data["image_link"] == BASE + public_path(own.id, "google", "jpg")
