@@ -1,5 +1,6 @@
-"""Demo feeds on the demo catalogue's ``ecommerce`` channel: CSV, NDJSON and, when the
-Google Merchant formats are installed, Google's XML and TSV files."""
+"""Demo feeds, one per format: the web shop's on the ``ecommerce`` channel (CSV, NDJSON,
+Google Merchant XML and TSV, Meta, Shopify, schema.org JSON-LD) and the printed
+catalogue's on the ``print`` channel (BMEcat, PDF)."""
 
 from __future__ import annotations
 
@@ -46,33 +47,85 @@ GOOGLE_MAPPING = {
     "_apparel": {"constant": True},
 }
 
-#: (code = format, mapping, label, rendition preset or None for the channel's)
+SHOPIFY_MAPPING = {
+    "title": {"attribute": "name"},
+    "description": {"attribute": "description"},
+    "brand": {"expr": ["label", "brand"]},
+    "product_type": {"field": "family"},
+    "tags": {"expr": ["label", "material"]},
+    "price": {"attribute": "price"},
+    "sale_price": {"attribute": "sale_price"},
+    "gtin": {"attribute": "ean"},
+    "weight": {"attribute": "weight"},
+}
+
+JSONLD_MAPPING = {
+    **{key: GOOGLE_MAPPING[key] for key in ("title", "description", "link", "brand", "gtin")},
+    "price": {"attribute": "price"},
+    "sale_price": {"attribute": "sale_price"},
+    "availability": {"constant": "in_stock"},
+    "condition": {"constant": "new"},
+    "material": {"expr": ["label", "material"]},
+}
+
+PRINT_MAPPING = {
+    "title": {"attribute": "name"},
+    "description": {
+        "expr": [
+            "strip_html",
+            ["first", {"attribute": "short_description"}, {"attribute": "description"}],
+        ]
+    },
+    "brand": {"expr": ["label", "brand"]},
+    "gtin": {"attribute": "ean"},
+    "mpn": {"field": "identifier"},
+    "price": {"attribute": "price"},
+}
+
+#: (code = format, channel, locale, mapping, label, rendition preset or None: the channel's)
 DEMO_FEEDS = [
-    ("csv", GENERIC_MAPPING, "Products (CSV)", None),
-    ("ndjson", GENERIC_MAPPING, "Products (NDJSON)", None),
-    ("google_merchant", GOOGLE_MAPPING, "Google Merchant Center (XML)", "google"),
-    ("google_merchant_tsv", GOOGLE_MAPPING, "Google Merchant Center (TSV)", "google"),
-    ("meta", GOOGLE_MAPPING, "Meta catalog (CSV)", "google"),
+    ("csv", "ecommerce", "en_US", GENERIC_MAPPING, "Products (CSV)", None),
+    ("ndjson", "ecommerce", "en_US", GENERIC_MAPPING, "Products (NDJSON)", None),
+    (
+        "google_merchant",
+        "ecommerce",
+        "en_US",
+        GOOGLE_MAPPING,
+        "Google Merchant Center (XML)",
+        "google",
+    ),
+    (
+        "google_merchant_tsv",
+        "ecommerce",
+        "en_US",
+        GOOGLE_MAPPING,
+        "Google Merchant Center (TSV)",
+        "google",
+    ),
+    ("meta", "ecommerce", "en_US", GOOGLE_MAPPING, "Meta catalog (CSV)", "google"),
+    ("shopify", "ecommerce", "en_US", SHOPIFY_MAPPING, "Shopify products (CSV)", None),
+    ("jsonld", "ecommerce", "en_US", JSONLD_MAPPING, "Storefront structured data (JSON-LD)", None),
+    ("bmecat", "print", "en_US", PRINT_MAPPING, "Print catalogue (BMEcat 2005)", "print"),
+    ("print_pdf", "print", "en_US", PRINT_MAPPING, "Print catalogue (PDF)", "print"),
 ]
 
 
 def load_demo_feeds(session) -> dict:
     """Create the demo feeds (those whose format is installed); returns counts."""
-    if session.scalar(select(Channel.id).where(Channel.code == "ecommerce")) is None:
-        return {}
+    channels = set(session.scalars(select(Channel.code)))
     formats = known_formats()
     created = 0
-    for code, mapping, label, preset in DEMO_FEEDS:
-        if code not in formats:
+    for code, channel, locale, mapping, label, preset in DEMO_FEEDS:
+        if code not in formats or channel not in channels:
             continue
         save_feed(
             session,
             {
                 "code": code,
                 "label": label,
-                "channel": "ecommerce",
+                "channel": channel,
                 "format": code,
-                "locale": "en_US",
+                "locale": locale,
                 "currency": "EUR",
                 "territory": "FR",
                 "mapping": mapping,

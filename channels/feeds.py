@@ -29,7 +29,9 @@ FILTER_KEYS = {
     "families": "family codes kept",
     "categories": "category codes kept (their subcategories too)",
     "lifecycles": "lifecycle values kept, e.g. ['active', 'new']",
-    "missing_translation": "'exclude' (default) or 'empty'",
+    "missing_translation": "a value missing in the feed's locale but present in another: "
+    "'exclude' the product (default), publish it 'empty', or take the 'fallback' locale's",
+    "fallback_locale": "the locale whose values fill missing translations (with 'fallback')",
 }
 SETTINGS = (
     "label",
@@ -133,6 +135,15 @@ def _channel_problems(payload: dict, channel: Channel) -> list[Problem]:
                 field="locale",
             )
         )
+    filters = payload.get("filters")
+    fallback = filters.get("fallback_locale") if isinstance(filters, dict) else None
+    if fallback and fallback not in channel.locale_codes:
+        problems.append(
+            Problem(
+                f"fallback_locale {fallback!r} is not a locale of channel {channel.code}",
+                field="filters",
+            )
+        )
     if payload.get("currency") not in channel.currency_codes:
         problems.append(
             Problem(
@@ -154,8 +165,15 @@ def _filter_problems(filters) -> list[Problem]:
     least = filters.get("min_completeness")
     if least is not None and not (isinstance(least, int) and 0 <= least <= 100):
         problems.append(Problem("min_completeness is a whole percent 0-100", field="filters"))
-    if filters.get("missing_translation", "exclude") not in ("exclude", "empty"):
-        problems.append(Problem("missing_translation is 'exclude' or 'empty'", field="filters"))
+    rule = filters.get("missing_translation", "exclude")
+    if rule not in ("exclude", "empty", "fallback"):
+        problems.append(
+            Problem("missing_translation is 'exclude', 'empty' or 'fallback'", field="filters")
+        )
+    if rule == "fallback" and not filters.get("fallback_locale"):
+        problems.append(
+            Problem("missing_translation 'fallback' needs a fallback_locale", field="filters")
+        )
     return problems
 
 

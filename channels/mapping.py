@@ -80,8 +80,10 @@ class Context:
     locale: str
     channel: str
     currency: str
-    #: "exclude": a value present in other locales but not the feed's excludes the item
+    #: a value present in other locales but not the feed's: "exclude" leaves the item out,
+    #: "empty" publishes it without that value, "fallback" takes ``fallback_locale``'s
     missing_translation: str = "exclude"
+    fallback_locale: str | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -202,18 +204,38 @@ def attribute_value(code: str, subject: Subject, context: Context, currency: str
         (e.get("data") for e in entries if e.get("locale") == locale and e.get("scope") == scope),
         None,
     )
-    if (
-        data in (None, "", [])
-        and spec.localizable
-        and context.missing_translation == "exclude"
-        and any(e.get("data") not in (None, "", []) for e in entries)
-    ):
-        context.problems.append(f"missing {context.locale} translation of {code}")
+    if data in (None, "", []) and spec.localizable and context.missing_translation != "empty":
+        data = _untranslated(code, entries, scope, context)
     if spec.type == "price" and data:
         return _price_in(code, data, currency or context.currency, context)
     if spec.type == "metric" and isinstance(data, dict):
         return {"amount": Decimal(str(data["amount"])), "unit": data["unit"]}
     return data
+
+
+def _untranslated(code: str, entries: list, scope, context: Context):
+    """The value to use when the feed's locale has none: the fallback locale's, or None
+    with an exclusion when other locales have one."""
+    if not any(e.get("data") not in (None, "", []) for e in entries):
+        return None
+    if context.missing_translation == "fallback" and context.fallback_locale:
+        data = next(
+            (
+                e.get("data")
+                for e in entries
+                if e.get("locale") == context.fallback_locale and e.get("scope") == scope
+            ),
+            None,
+        )
+        if data not in (None, "", []):
+            return data
+        context.problems.append(
+            f"missing {context.locale} translation of {code} "
+            f"(and no {context.fallback_locale} fallback)"
+        )
+        return None
+    context.problems.append(f"missing {context.locale} translation of {code}")
+    return None
 
 
 def _price_in(code: str, data: list, currency: str, context: Context):

@@ -88,6 +88,7 @@ def feed_entries(session, feed: Feed, settings: Settings) -> Iterator[Item | Exc
         feed.channel.code,
         feed.currency,
         missing_translation=(feed.filters or {}).get("missing_translation", "exclude"),
+        fallback_locale=(feed.filters or {}).get("fallback_locale"),
     )
     filters = _Filters(session, feed, structure)
     categories = CategoryLabels(session, feed.locale)

@@ -72,6 +72,41 @@ def test_missing_translation_and_completeness_exclude(catalog):
         session, "relaxed", locale="fr_FR", filters={"missing_translation": "empty"}
     )
     assert isinstance(entries(session, relaxed)["TS-CREW-RED-S"], Item)
+    assert "title" not in entries(session, relaxed)["TS-CREW-RED-S"].data
+
+
+def test_missing_translations_can_fall_back_to_another_locale(catalog):
+    session = catalog.session
+    french = make_feed(
+        session,
+        "fr",
+        locale="fr_FR",
+        filters={"missing_translation": "fallback", "fallback_locale": "en_US"},
+    )
+    item = entries(session, french)["TS-CREW-RED-S"]
+    assert item.data["title"] == "Crew-neck T-shirt"
+    german = make_feed(
+        session,
+        "de",
+        locale="fr_FR",
+        filters={"missing_translation": "fallback", "fallback_locale": "de_DE"},
+    )
+    assert entries(session, german)["TS-CREW-RED-S"].reason == (
+        "missing fr_FR translation of name (and no de_DE fallback)"
+    )
+    with pytest.raises(InvalidData, match="needs a fallback_locale"):
+        make_feed(session, "x", filters={"missing_translation": "fallback"})
+    with pytest.raises(InvalidData, match="fallback_locale 'it_IT' is not a locale"):
+        make_feed(
+            session,
+            "y",
+            filters={"missing_translation": "fallback", "fallback_locale": "it_IT"},
+        )
+
+
+def test_an_unknown_rendition_preset_is_refused_at_save(catalog):
+    with pytest.raises(InvalidData, match="unknown rendition preset 'huge'"):
+        make_feed(catalog.session, rendition_preset="huge")
 
 
 def test_pictures_are_published_only_while_their_rights_allow(catalog):
@@ -117,8 +152,6 @@ def test_a_variant_with_pictures_of_its_own_shows_them_not_its_models(catalog):
     for identifier in ("TS-CREW-RED-S", "TS-CREW-RED-M"):
         expected = media_of(session, catalog.product(identifier)).links[0].asset
         assert (
-            found[identifier]
-            .data["image_link"]
-            .endswith(public_path(expected.id, "google", "jpg"))
+            found[identifier].data["image_link"].endswith(public_path(expected.id, "google", "jpg"))
         )
     assert found["TS-CREW-RED-M"].data["image_link"] == BASE + public_path(own.id, "google", "jpg")
