@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from channels.formats.base import FeedContext
 from channels.mapping import check_mapping
 from channels.models import Feed, new_token
 from channels.schedule import cron_problem
@@ -110,6 +111,8 @@ def _problems(session, payload: dict, channel: Channel | None) -> list[Problem]:
         problems.append(
             Problem(f"unknown format {payload.get('format')!r} (known: {known})", field="format")
         )
+    elif channel is not None and not problems:
+        problems += _format_problems(payload, channel)
     territory = payload.get("territory")
     if territory and not re.fullmatch(r"[A-Za-z]{2}", territory):
         problems.append(Problem("territory is an ISO country code like FR", field="territory"))
@@ -153,6 +156,29 @@ def _channel_problems(payload: dict, channel: Channel) -> list[Problem]:
             )
         )
     return problems
+
+
+def _format_problems(payload: dict, channel: Channel) -> list[Problem]:
+    """Settings the format cannot carry (BMEcat knows a fixed list of currencies, say):
+    the writer refuses them when it is made."""
+    writer_class = known_formats()[payload["format"]]
+    if not getattr(writer_class, "wants_context", False):
+        return []
+    context = FeedContext(
+        code=payload.get("code") or "feed",
+        label=payload.get("label") or payload.get("code") or "",
+        channel=channel.code,
+        locale=payload.get("locale") or "",
+        currency=payload.get("currency") or "",
+        territory=(payload.get("territory") or "").upper() or None,
+    )
+    try:
+        writer_class(context=context)
+    except ValueError as error:
+        return [
+            Problem(f"the {payload['format']} format refuses this feed: {error}", field="format")
+        ]
+    return []
 
 
 def _filter_problems(filters) -> list[Problem]:

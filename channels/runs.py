@@ -206,9 +206,12 @@ class _Build:
             formats = ", ".join(DELTA_FORMATS)
             raise RunFailed(f"delta runs are written in {formats}, not {self.feed.format}")
         fetch = image_fetcher(self.session, self.media, self.base_url)
-        self.writer = make_writer(
-            self.feed, delta=self.delta, context=feed_context(self.feed, fetch)
-        )
+        try:
+            self.writer = make_writer(
+                self.feed, delta=self.delta, context=feed_context(self.feed, fetch)
+            )
+        except ValueError as error:  # a setting the format cannot carry
+            raise RunFailed(f"the {self.feed.format} format refuses the feed: {error}") from None
         problems = check_mapping(Structure.current(self.session), self.feed.mapping or {})
         if problems:
             self.run_row.errors = problems

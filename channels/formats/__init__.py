@@ -16,20 +16,29 @@ The text helpers (:mod:`channels.formats.text`) and GTIN checks
 from __future__ import annotations
 
 from channels.formats.base import FeedWriter, Field
+from channels.formats.bmecat import BMEcatWriter
 from channels.formats.google import GoogleMerchantTSVWriter, GoogleMerchantXMLWriter
+from channels.formats.jsonld import JsonLdWriter
 from channels.formats.meta import MetaCatalogCSVWriter
+from channels.formats.shopify import ShopifyCSVWriter
 
 __all__ = [
     "FORMATS",
+    "BMEcatWriter",
     "FeedWriter",
     "Field",
     "GoogleMerchantTSVWriter",
     "GoogleMerchantXMLWriter",
+    "JsonLdWriter",
     "MetaCatalogCSVWriter",
+    "ShopifyCSVWriter",
 ]
 
 FORMATS: dict[str, type[FeedWriter]] = {
     "google_merchant": GoogleMerchantXMLWriter,
     "google_merchant_tsv": GoogleMerchantTSVWriter,
     "meta": MetaCatalogCSVWriter,
+    "shopify": ShopifyCSVWriter,
+    "jsonld": JsonLdWriter,
+    "bmecat": BMEcatWriter,
 }

@@ -155,3 +155,10 @@ def test_a_variant_with_pictures_of_its_own_shows_them_not_its_models(catalog):
             found[identifier].data["image_link"].endswith(public_path(expected.id, "google", "jpg"))
         )
     assert found["TS-CREW-RED-M"].data["image_link"] == BASE + public_path(own.id, "google", "jpg")
+
+
+def test_settings_a_format_cannot_carry_are_refused_at_save(catalog):
+    # BMEcat catalogue ids have at most 20 characters
+    with pytest.raises(InvalidData, match="the bmecat format refuses this feed: code"):
+        make_feed(catalog.session, "a_rather_long_catalogue_code", format="bmecat")
+    assert make_feed(catalog.session, "print_catalogue", format="bmecat").format == "bmecat"
