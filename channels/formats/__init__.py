@@ -20,6 +20,7 @@ from channels.formats.bmecat import BMEcatWriter
 from channels.formats.google import GoogleMerchantTSVWriter, GoogleMerchantXMLWriter
 from channels.formats.jsonld import JsonLdWriter
 from channels.formats.meta import MetaCatalogCSVWriter
+from channels.formats.pdf import PdfCatalogueWriter
 from channels.formats.shopify import ShopifyCSVWriter
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "GoogleMerchantXMLWriter",
     "JsonLdWriter",
     "MetaCatalogCSVWriter",
+    "PdfCatalogueWriter",
     "ShopifyCSVWriter",
 ]
 
@@ -41,4 +43,5 @@ FORMATS: dict[str, type[FeedWriter]] = {
     "shopify": ShopifyCSVWriter,
     "jsonld": JsonLdWriter,
     "bmecat": BMEcatWriter,
+    "print_pdf": PdfCatalogueWriter,
 }
