@@ -8,6 +8,18 @@ import threading
 
 from lxml import etree
 
+from pim.spreadsheet import escape_formula, unescape_formula
+
+__all__ = [
+    "clean_xml_text",
+    "collapse_whitespace",
+    "escape_formula",
+    "is_markup",
+    "strip_html",
+    "truncate_words",
+    "unescape_formula",
+]
+
 # Elements whose content is never visible text.
 _INVISIBLE = frozenset({"script", "style", "template", "noscript", "head", "title"})
 # Elements that start a new line when rendered; their text must not run into the neighbours'.
@@ -21,7 +33,6 @@ _BLOCKS = (
 # fmt: on
 # XML 1.0 Char production: everything outside it, including lone surrogates.
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Runs of whitespace and lone tabs or breaks; single spaces are left alone (cheaper).
 _UNTIDY_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 _local = threading.local()
@@ -94,25 +105,6 @@ def clean_xml_text(text: str) -> str:
     and unpaired surrogates. Everything else, emoji included, is kept.
     """
     return _NOT_XML_CHAR.sub("", text)
-
-
-def escape_formula(cell: str) -> str:
-    """Make a CSV cell safe to open in a spreadsheet (CSV/formula injection).
-
-    A cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
-    ``'``. A cell already starting with ``'`` gets one too, so that
-    :func:`unescape_formula` restores every cell exactly.
-    """
-    if isinstance(cell, str) and cell.startswith((*_FORMULA_STARTS, "'")):
-        return "'" + cell
-    return cell
-
-
-def unescape_formula(cell: str) -> str:
-    """Undo :func:`escape_formula` on a re-imported cell; other cells come back unchanged."""
-    if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] in (*_FORMULA_STARTS, "'"):
-        return cell[1:]
-    return cell
 
 
 def is_markup(text: str) -> bool:

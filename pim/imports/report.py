@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 
 from pim.models import ImportIssue, ImportJob
+from pim.spreadsheet import escape_formula
 
 COLUMNS = ("severity", "file", "line", "key", "column", "value", "reason")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def issues(session, job: ImportJob, limit: int | None = None, offset: int = 0) -> list:
@@ -60,8 +60,7 @@ def summary(session, job: ImportJob, limit: int = 100) -> dict:
 
 
 def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return escape_formula("" if value is None else str(value))
 
 
 def csv_chunks(session, job: ImportJob, batch: int = 1000) -> Iterator[str]:

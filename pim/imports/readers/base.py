@@ -95,6 +95,9 @@ class ReaderOptions:
     encoding: str | None = None  # CSV: None = BOM or strict UTF-8; else the declared codec
     delimiter: str | None = None  # CSV: None = sniffed from the header line (, ; TAB |)
     quotechar: str = '"'
+    #: CSV: undo the formula escaping of exports (``'=…`` reads as ``=…``, ``''x`` as
+    #: ``'x``; see :mod:`pim.spreadsheet`)
+    unescape_formulas: bool = True
     sheet: str | None = None  # XLSX: sheet name; default the first worksheet
     record_tag: str | None = None  # XML: local name of the element holding one record
     max_cell_chars: int = 4 * 1024 * 1024

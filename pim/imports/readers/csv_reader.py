@@ -16,6 +16,8 @@ import re
 import threading
 from collections.abc import Iterator
 
+from pim.spreadsheet import unescape_formula
+
 from .base import (
     ReaderOptions,
     ReadError,
@@ -115,6 +117,8 @@ class CsvReader(TableReader):
         if not problems and len(fields) != len(self.columns):
             reason = f"has {len(fields)} cells but the header line has {len(self.columns)} columns"
             problems.append(RowProblem(None, shorten(self.delimiter.join(fields)), reason))
+        if self.options.unescape_formulas:
+            fields = [unescape_formula(field) for field in fields]
         cells = dict(zip(self.columns, fields, strict=False))
         for name in self.columns[len(fields) :]:
             cells[name] = ""
