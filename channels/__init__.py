@@ -14,7 +14,9 @@ def init_app(app: Flask) -> None:
     from channels import (  # noqa: F401 - models registers the tables, tasks the queue task
         cli,
         models,
+        panel,
         tasks,
+        views,
         web,
     )
     from channels.demo import load_demo_feeds
@@ -22,3 +24,5 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("vitrine_demo_loaders", []).append(load_demo_feeds)
     web.init_app(app)
     cli.init_app(app)
+    views.init_app(app)
+    panel.init_app(app)
