@@ -345,7 +345,7 @@ def _add_images(pictures: list[AssetLink], data: dict, feed: Feed, settings: Set
     main = next((link for link in pictures if link.role == LinkRole.MAIN), pictures[0])
     problems = _rights(main, feed, settings)
     if problems:
-        return f"main image {main.asset.code}: {'; '.join(problems)}"
+        return f"main image {main.asset.filename} ({main.asset.code}): {'; '.join(problems)}"
     url = settings.image_link or image_url
     data["image_link"] = url(settings, main)
     others = [link for link in pictures if link is not main and not _rights(link, feed, settings)]

@@ -125,7 +125,8 @@ def test_pictures_are_published_only_while_their_rights_allow(catalog):
     session.flush()
     excluded = entries(session, feed)["TS-CREW-RED-S"]
     assert excluded.reason == (
-        f"main image {main.code}: usage rights expired on {main.valid_until.isoformat()}"
+        f"main image {main.filename} ({main.code}): usage rights expired on "
+        f"{main.valid_until.isoformat()}"
     )
 
 
