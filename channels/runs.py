@@ -356,7 +356,9 @@ def check_output(path: Path, extension: str, *, gzipped: bool) -> list[str]:
         with opener(path, "rb") as stream:
             if extension == "xml":
                 for _event, element in etree.iterparse(stream, events=("end",)):
-                    element.clear()
+                    element.clear(keep_tail=True)
+                    while element.getprevious() is not None:  # drop parsed siblings too
+                        del element.getparent()[0]
             elif extension == "ndjson":
                 for number, line in enumerate(stream, 1):
                     if not isinstance(json.loads(line), dict):

@@ -20,7 +20,9 @@ SUPPLIER_ROUTES = re.compile(r"^web\.(login|logout|imports|import_|my_products|s
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or not rule.endpoint.startswith(("web.", "dam.", "channels_ui.")):
+        if rule.endpoint == "static" or not rule.endpoint.startswith(
+            ("web.", "dam.", "channels_ui.")
+        ):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method

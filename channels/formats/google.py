@@ -8,19 +8,19 @@ files: whitespace collapsed, HTML descriptions reduced to text, prices written
 ``15.00 EUR``, GTINs without separators, booleans as ``yes``/``no``.
 
 Both writers stream: an item is formatted, written and forgotten, so memory does not
-grow with the catalogue.
+grow with the catalogue. Values are formatted once: :meth:`check` keeps what it formatted
+for a publishable item, and :meth:`write` uses it when handed the same, unchanged dict.
+The formatters take a fast path for the common case (printable text, plain ``http(s)``
+URLs, ``Decimal`` amounts) that gives exactly what the general path would.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import BinaryIO
 from urllib.parse import urlsplit
-
-from lxml import etree
 
 from channels.formats.base import Field, is_blank
 from channels.formats.gtin import gtin_problem, strip_separators
@@ -75,11 +75,18 @@ ATTRIBUTES: tuple[Field, ...] = (
 )
 COLUMNS: tuple[str, ...] = tuple(field.name for field in ATTRIBUTES)
 _FIELDS = {field.name: field for field in ATTRIBUTES}
+#: publishable items whose formatted values a writer keeps between check and write; the
+#: feed run checks a batch of 1,000 before writing it
+MAX_CHECKED = 2048
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 # Google's form, YYYY-MM-DDThh:mm with a zone (Z or ±hhmm); seconds and ±hh:mm also pass.
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})")
 _CENT = Decimal("0.01")
 _SPACE = re.compile(r"\s")
+# text.is_markup's pattern: a tag or an entity
+_MARKUP_AT = re.compile(r"<[A-Za-z/!]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+# A URL urlsplit reads as http(s) with a plain host name: no need to split it.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]*)?(?:[/?#]|\Z)")
 
 Value = str | list[str]
 
@@ -89,14 +96,34 @@ Value = str | list[str]
 
 def _text(value: object) -> str:
     """A value as one line of XML-safe text."""
+    if value.__class__ is str and value.isprintable() and "  " not in value:
+        # Printable text has no character XML refuses and no whitespace but single
+        # spaces: the clean-up below would only strip it.
+        return value.strip()
     if isinstance(value, list | tuple | set | dict):
         raise ValueError(f"must be a single value, not a {type(value).__name__}")
     return collapse_whitespace(clean_xml_text(str(value)))
 
 
 def _description(value: object) -> str:
+    if value.__class__ is str and value.isprintable():  # nothing for clean_xml_text to do
+        if ("<" in value or "&" in value) and _has_markup(value):
+            return strip_html(value)
+        return value.strip() if "  " not in value else collapse_whitespace(value)
     text = clean_xml_text(str(value))
     return strip_html(text) if is_markup(text) else collapse_whitespace(text)
+
+
+def _has_markup(text: str) -> bool:
+    """:func:`~channels.formats.text.is_markup`, trying its pattern only where a ``<`` or
+    ``&`` is: a regex scan of a whole description costs more than the rest of its checks."""
+    for mark in "<&":
+        at = text.find(mark)
+        while at != -1:
+            if _MARKUP_AT.match(text, at):
+                return True
+            at = text.find(mark, at + 1)
+    return False
 
 
 def _keyword(value: object) -> str:
@@ -105,6 +132,13 @@ def _keyword(value: object) -> str:
 
 
 def _url(value: object) -> str:
+    if (
+        value.__class__ is str
+        and value.isprintable()
+        and " " not in value
+        and _PLAIN_URL.match(value)
+    ):
+        return value
     url = clean_xml_text(str(value)).strip()
     if _SPACE.search(url):
         raise ValueError(f"must not contain spaces ({url})")
@@ -123,7 +157,7 @@ def _urls(value: object) -> list[str]:
         raise ValueError(f"must be a list of URLs, not {type(value).__name__}")
     if len(urls) > MAX_ADDITIONAL_IMAGES:
         raise ValueError(f"{len(urls)} images, at most {MAX_ADDITIONAL_IMAGES} allowed")
-    return [_url(url) for url in urls if not is_blank(url)]
+    return [_url(url) for url in urls if not _blank(url)]
 
 
 def _price(value: object) -> str:
@@ -132,13 +166,19 @@ def _price(value: object) -> str:
     number = _decimal(amount)
     if number < 0:
         raise ValueError(f"must not be negative ({amount})")
-    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency.strip()):
+    if not _is_currency(currency):
         raise ValueError(f"currency must be a 3-letter ISO 4217 code, not {currency!r}")
     try:
         cents = (number + 0).quantize(_CENT, ROUND_HALF_UP)  # + 0 turns -0 into 0
     except InvalidOperation:
         raise ValueError(f"amount is too large ({amount})") from None
     return f"{cents} {currency.strip().upper()}"
+
+
+def _is_currency(currency: object) -> bool:
+    if currency.__class__ is str and len(currency) == 3 and currency.isascii():
+        return currency.isalpha()  # the common case, without a regex
+    return isinstance(currency, str) and bool(_CURRENCY.fullmatch(currency.strip()))
 
 
 def _pair(value: object, first: str, second: str) -> tuple[object, object]:
@@ -157,6 +197,8 @@ def _pair(value: object, first: str, second: str) -> tuple[object, object]:
 
 
 def _decimal(amount: object) -> Decimal:
+    if amount.__class__ is Decimal and amount.is_finite():
+        return amount  # what Decimal(str(amount)) would give
     try:
         number = Decimal(str(amount).strip())
     except InvalidOperation:
@@ -192,7 +234,8 @@ def _date(value: object) -> str:
 
 
 def _gtin(value: object) -> str:
-    gtin = strip_separators(_text(value))
+    text = _text(value)
+    gtin = text if text.isdigit() and text.isascii() else strip_separators(text)
     reason = gtin_problem(gtin)
     if reason:
         raise ValueError(reason)
@@ -244,56 +287,96 @@ def prepare(item: dict) -> dict[str, Value]:
     values = {}
     for name in COLUMNS:
         raw = item.get(name)
-        if raw is not None and not is_blank(raw):
+        if raw is not None and not _blank(raw):
             value = format_value(name, raw)
-            if not is_blank(value):
+            if not _blank(value):
                 values[name] = value
     return values
 
 
+def _blank(value: object) -> bool:
+    """:func:`is_blank`, without copying a string to strip it."""
+    if value.__class__ is str:
+        return not value or value.isspace()
+    return is_blank(value)
+
+
 # --- checking -----------------------------------------------------------------------------
+
+#: (name, formatter, required, choices, max length, field) of every attribute, in order
+_PLAN = tuple(
+    (f.name, _FORMATTERS.get(f.name, _text), f.required, f.choices, f.max_length, f)
+    for f in ATTRIBUTES
+)
 
 
 def check_item(item: dict) -> list[str]:
     """Every reason Google would disapprove ``item``, each a sentence naming the attribute."""
+    return _check(item)[0]
+
+
+def _check(item: dict) -> tuple[list[str], dict[str, Value]]:
+    """The problems of ``item`` and, when there are none, its values as :func:`prepare`
+    gives them (formatted once, not once to check and again to write)."""
     problems: list[str] = []
     values: dict[str, Value] = {}
-    for field in ATTRIBUTES:
-        raw = item.get(field.name)
-        try:
-            value = None if is_blank(raw) else format_value(field.name, raw)
-        except ValueError as error:
-            problems.append(f"{field.name}: {error}")
+    get = item.get
+    for name, formatter, required, choices, most, field in _PLAN:
+        raw = get(name)
+        if raw is None or _blank(raw):
+            if required:
+                problems.append(f"{name}: is required")
             continue
-        field_problems = field.problems(value)
-        problems += field_problems
-        if value is not None and not field_problems:
-            values[field.name] = value
+        try:
+            value = formatter(raw)
+        except ValueError as error:
+            problems.append(f"{name}: {error}")
+            continue
+        except TypeError:  # as format_value says it
+            problems.append(f"{name}: cannot be read from {raw!r}")
+            continue
+        if value.__class__ is str:
+            if not value or value.isspace():
+                if required:
+                    problems.append(f"{name}: is required")
+                continue
+            text = value
+        elif is_blank(value):
+            if required:
+                problems.append(f"{name}: is required")
+            continue
+        else:
+            text = str(value)
+        if (choices is not None and text not in choices) or (most is not None and len(text) > most):
+            problems += field.problems(value)  # its sentence
+            continue
+        values[name] = value
     problems += _dependency_problems(item, values)
     problems += _unknown_keys(item)
-    return problems
+    return problems, values
 
 
 def _dependency_problems(item: dict, values: dict[str, Value]) -> list[str]:
     """Rules between attributes; ``values`` holds only the ones that passed their own checks."""
+
+    def missing(name: str) -> bool:  # what is in ``values`` was not blank
+
+        return name not in values and _blank(item.get(name))
+
     problems = []
     availability = values.get("availability")
-    if availability in DATED_AVAILABILITIES and is_blank(item.get("availability_date")):
+    if availability in DATED_AVAILABILITIES and missing("availability_date"):
         problems.append(f"availability_date: is required when availability is {availability}")
-    if (
-        all(is_blank(item.get(name)) for name in ("gtin", "mpn"))
-        and values.get("identifier_exists") != "no"
-    ):
+    if missing("gtin") and missing("mpn") and values.get("identifier_exists") != "no":
         problems.append("identifier_exists: must be 'no' when the item has neither gtin nor mpn")
     if item.get("_apparel"):
         problems += [
-            f"{name}: is required for apparel"
-            for name in APPAREL_REQUIRED
-            if is_blank(item.get(name))
+            f"{name}: is required for apparel" for name in APPAREL_REQUIRED if missing(name)
         ]
-    if item.get("_variant") and is_blank(item.get("item_group_id")):
+    if item.get("_variant") and missing("item_group_id"):
         problems.append("item_group_id: is required for a variant")
-    problems += _sale_price_problems(values)
+    if "sale_price" in values:
+        problems += _sale_price_problems(values)
     return problems
 
 
@@ -313,7 +396,7 @@ def _unknown_keys(item: dict) -> list[str]:
     return [
         f"{key}: is not a Google Merchant attribute this feed writes"
         for key in item
-        if not str(key).startswith("_") and key not in _FIELDS
+        if key not in _FIELDS and not str(key).startswith("_")
     ]
 
 
@@ -328,10 +411,30 @@ class _GoogleMerchantWriter:
 
     def __init__(self) -> None:
         self._state = "new"
+        # id(item) → (item, its keys and values when checked, its formatted values)
+        self._checked: dict[int, tuple[dict, dict, dict[str, Value]]] = {}
 
     def check(self, item: dict) -> list[str]:
-        """Problems that keep ``item`` out of the feed; see :func:`check_item`."""
-        return check_item(item)
+        """Problems that keep ``item`` out of the feed; see :func:`check_item`.
+
+        The values of a publishable item are kept for :meth:`write` (at most
+        :data:`MAX_CHECKED` items at a time).
+        """
+        problems, values = _check(item)
+        if not problems:
+            if len(self._checked) >= MAX_CHECKED:
+                self._checked.clear()  # checked and never written: format them again
+            self._checked[id(item)] = (item, dict(item), values)
+        return problems
+
+    def _prepared(self, item: dict) -> dict[str, Value]:
+        """The values :meth:`check` formatted for this same dict if it has not changed since
+        (a key added, removed or given another value is noticed; a list or dict changed in
+        place is not), else the item formatted now."""
+        kept = self._checked.pop(id(item), None)
+        if kept is not None and kept[0] is item and kept[1] == item:
+            return kept[2]
+        return prepare(item)
 
     def _move(self, expected: str, new: str, action: str) -> None:
         if self._state != expected:
@@ -340,7 +443,13 @@ class _GoogleMerchantWriter:
 
 
 class GoogleMerchantXMLWriter(_GoogleMerchantWriter):
-    """RSS 2.0 with the ``g:`` namespace, streamed with :class:`lxml.etree.xmlfile`."""
+    """RSS 2.0 with the ``g:`` namespace, one ``<item>`` per line.
+
+    The markup is written as text, escaped as libxml2 escapes text content (the bytes are
+    those :class:`lxml.etree.xmlfile` wrote with one element per attribute, at a fraction
+    of its cost per element); every value has been through the formatters first, which
+    remove the characters XML 1.0 cannot carry.
+    """
 
     extension = "xml"
     content_type = "application/rss+xml"
@@ -348,35 +457,67 @@ class GoogleMerchantXMLWriter(_GoogleMerchantWriter):
     def open(self, stream: BinaryIO, *, title: str, link: str, description: str) -> None:
         """Write the XML declaration and open ``<rss><channel>`` with its metadata."""
         self._move("new", "open", "open")
-        self._stack = contextlib.ExitStack()
-        self._xf = self._stack.enter_context(etree.xmlfile(stream, encoding="utf-8"))
-        self._xf.write_declaration()
-        self._stack.enter_context(self._xf.element("rss", nsmap={"g": NS}, version="2.0"))
-        self._stack.enter_context(self._xf.element("channel"))
+        self._stream = stream
+        self._pending: list[str] = [_XML_START]
+        self._size = 0
         for tag, text in (("title", title), ("link", link), ("description", description)):
-            self._xf.write("\n")
-            self._element(tag, _text(text))
+            self._pending.append(f"\n<{tag}>{_escape(_text(text))}</{tag}>")
 
     def write(self, item: dict) -> None:
         """Write one ``<item>``; formatting happens first so a bad value writes nothing."""
         self._move("open", "open", "write to")
-        values = prepare(item)
-        self._xf.write("\n")
-        with self._xf.element("item"):
-            for name, value in values.items():
-                tag = name if name in RSS_ELEMENTS else f"{{{NS}}}{name}"
-                for text in value if isinstance(value, list) else [value]:
-                    self._element(tag, text)
+        parts = ["\n<item>"]
+        for name, value in self._prepared(item).items():
+            start, end = _ELEMENTS[name]
+            if value.__class__ is list:
+                for text in value:
+                    parts += (start, _escape(text), end)
+            else:
+                parts += (start, _escape(value), end)
+        parts.append("</item>")
+        text = "".join(parts)
+        self._pending.append(text)
+        self._size += len(text)
+        if self._size >= _WRITE_EVERY:
+            self._flush()
 
     def close(self) -> None:
-        """Close ``</channel></rss>`` and flush; the stream itself stays open."""
+        """Close ``</channel></rss>``; the stream itself stays open."""
         self._move("open", "closed", "close")
-        self._xf.write("\n")
-        self._stack.close()
+        self._checked.clear()
+        self._pending.append("\n</channel></rss>")
+        self._flush()
 
-    def _element(self, tag: str, text: str) -> None:
-        with self._xf.element(tag):
-            self._xf.write(text)
+    def _flush(self) -> None:
+        self._stream.write("".join(self._pending).encode("utf-8"))
+        self._pending.clear()
+        self._size = 0
+
+
+_XML_START = (
+    f"<?xml version='1.0' encoding='utf-8'?>\n<rss xmlns:g=\"{NS}\" version=\"2.0\"><channel>"
+)
+# Each attribute's start and end tags: RSS's own elements have no namespace.
+_ELEMENTS = {
+    name: (f"<{tag}>", f"</{tag}>")
+    for name in COLUMNS
+    for tag in [name if name in RSS_ELEMENTS else f"g:{name}"]
+}
+#: characters of markup gathered before they are handed to the stream
+_WRITE_EVERY = 16 * 1024
+
+
+def _escape(text: str) -> str:
+    """Text content as libxml2 writes it: ``&``, ``<``, ``>`` and carriage returns escaped."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
 
 class GoogleMerchantTSVWriter(_GoogleMerchantWriter):
@@ -400,12 +541,13 @@ class GoogleMerchantTSVWriter(_GoogleMerchantWriter):
     def write(self, item: dict) -> None:
         """Write one row, a cell per column, empty where the item has no value."""
         self._move("open", "open", "write to")
-        values = prepare(item)
+        values = self._prepared(item)
         self._row([_cell(values.get(name, "")) for name in COLUMNS])
 
     def close(self) -> None:
         """Flush what was written; the stream itself stays open."""
         self._move("open", "closed", "close")
+        self._checked.clear()
         self._stream.flush()
 
     def _row(self, cells: list[str] | tuple[str, ...]) -> None:
