@@ -72,9 +72,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from pim import web
+    from pim import api, web
 
     web.init_app(app)
+    api.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:
