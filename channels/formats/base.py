@@ -125,3 +125,24 @@ class FeedContext:
     territory: str | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     fetch_image: Callable[[str], tuple[bytes, str] | None] = _no_image
+
+
+class OrderedCalls:
+    """``open``, then ``write``s, then ``close``: writers refuse calls out of that order
+    (a call out of order is a bug in the caller, never silently a broken file)."""
+
+    _state = "new"
+
+    def _move(self, expected: str, new: str, action: str) -> None:
+        if self._state != expected:
+            raise RuntimeError(f"cannot {action} a {self._state} feed writer")
+        self._state = new
+
+
+def group_key(item: dict) -> tuple[str, str]:
+    """What the items of one product share: its model's ``item_group_id``, or for a
+    standalone product its own ``id`` (grouped writers write one such group at a time)."""
+    group = item.get("item_group_id")
+    if not is_blank(group):
+        return ("group", str(group).strip())
+    return ("product", str(item.get("id") or "").strip())

@@ -68,7 +68,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from channels.formats.base import FeedContext, Field, is_blank
+from channels.formats.base import FeedContext, Field, OrderedCalls, is_blank
 from channels.formats.google import format_value
 from channels.formats.text import clean_xml_text, collapse_whitespace, truncate_words
 
@@ -268,7 +268,7 @@ def _unit(raw: object) -> str:
 # --- the writer -----------------------------------------------------------------------------
 
 
-class BMEcatWriter:
+class BMEcatWriter(OrderedCalls):
     """A BMEcat 2005 ``T_NEW_CATALOG`` document, streamed with :class:`lxml.etree.xmlfile`.
 
     The feed's settings come from ``context``: the catalogue's language (its locale), id
@@ -313,7 +313,6 @@ class BMEcatWriter:
             catalog_version, price_type, image_type
         )  # fmt: skip
         self.territory = _territory(self.context.territory)
-        self._state = "new"
 
     # --- checking ---
 
@@ -504,11 +503,6 @@ class BMEcatWriter:
     def _leaf(self, tag: str, text: str, **attributes: str) -> None:
         with self._xf.element(_q(tag), **attributes):
             self._xf.write(text)
-
-    def _move(self, expected: str, new: str, action: str) -> None:
-        if self._state != expected:
-            raise RuntimeError(f"cannot {action} a {self._state} feed writer")
-        self._state = new
 
     # --- checking a written file ---
 

@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import BinaryIO
 from urllib.parse import urlsplit, urlunsplit
 
-from channels.formats.base import Field, is_blank
+from channels.formats.base import Field, OrderedCalls, group_key, is_blank
 from channels.formats.google import format_value
 from channels.formats.gtin import gtin_problem, strip_separators
 from channels.formats.text import clean_xml_text, collapse_whitespace, is_markup, strip_html
@@ -346,7 +346,7 @@ def document_for(items: list[dict]) -> dict:
 # --- the writer ---------------------------------------------------------------------------
 
 
-class JsonLdWriter:
+class JsonLdWriter(OrderedCalls):
     """One JSON-LD document per product, a line each; see the module's description."""
 
     extension = "jsonld"
@@ -354,7 +354,6 @@ class JsonLdWriter:
     grouped = True
 
     def __init__(self) -> None:
-        self._state = "new"
         self._stream: BinaryIO | None = None
         self._buffer: list[dict] = []
 
@@ -370,7 +369,7 @@ class JsonLdWriter:
     def write(self, item: dict) -> None:
         """Buffer ``item``; a product's line is written once its last variant is in."""
         self._move("open", "open", "write to")
-        if self._buffer and _key(self._buffer[0]) != _key(item):
+        if self._buffer and group_key(self._buffer[0]) != group_key(item):
             self._flush()
         self._buffer.append(item)
 
@@ -384,11 +383,6 @@ class JsonLdWriter:
         if self._buffer:
             items, self._buffer = self._buffer, []
             self._stream.write(dumps(document_for(items)).encode("utf-8") + b"\n")
-
-    def _move(self, expected: str, new: str, action: str) -> None:
-        if self._state != expected:
-            raise RuntimeError(f"cannot {action} a {self._state} feed writer")
-        self._state = new
 
     @classmethod
     def validate_file(cls, path, *, gzipped: bool) -> list[str]:
@@ -406,13 +400,6 @@ class JsonLdWriter:
             more = len(problems) - _MAX_PROBLEMS
             problems = [*problems[:_MAX_PROBLEMS], f"… and {more} more problems"]
         return problems
-
-
-def _key(item: dict) -> tuple[str, str]:
-    group = item.get("item_group_id")
-    if not is_blank(group):
-        return ("group", _text(group))
-    return ("product", _text(item.get("id")))
 
 
 def _line_problems(number: int, line: str, groups: dict[str, int]) -> list[str]:

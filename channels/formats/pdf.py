@@ -58,7 +58,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from channels.formats.base import FeedContext, is_blank
+from channels.formats.base import FeedContext, OrderedCalls, is_blank
 from channels.formats.text import clean_xml_text, collapse_whitespace, is_markup
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -367,7 +367,7 @@ class CategoryOrder:
 # --- the writer --------------------------------------------------------------------------
 
 
-class PdfCatalogueWriter:
+class PdfCatalogueWriter(OrderedCalls):
     """A print catalogue: cover, contents, a chapter per category, a block per product group.
 
     Product blocks are rendered to HTML as each group completes and spooled to disk per
@@ -384,7 +384,6 @@ class PdfCatalogueWriter:
     def __init__(self, context: FeedContext | None = None) -> None:
         self.context = context or FeedContext()
         self.formats = Formats(self.context.locale)
-        self._state = "new"
         self._stream: BinaryIO | None = None
         self._folder: Path | None = None
         self._remove_folder: Callable[[], object] = lambda: None
@@ -492,11 +491,6 @@ class PdfCatalogueWriter:
             number = len(self._chapters) + 1
             self._chapters[code] = _Chapter(self._folder, number, code, title, trail)
         return self._chapters[code]
-
-    def _move(self, expected: str, new: str, action: str) -> None:
-        if self._state != expected:
-            raise RuntimeError(f"cannot {action} a {self._state} feed writer")
-        self._state = new
 
 
 def _group_key(item: dict) -> object:

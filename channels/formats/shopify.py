@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import BinaryIO
 
-from channels.formats.base import Field, is_blank
+from channels.formats.base import Field, OrderedCalls, group_key, is_blank
 from channels.formats.google import format_value
 from channels.formats.gtin import strip_separators
 from channels.formats.text import clean_xml_text, collapse_whitespace, escape_formula
@@ -97,14 +97,6 @@ def slugify(text: object) -> str:
     """``text`` as a Shopify handle: accents dropped, lower-case a-z, 0-9 and hyphens."""
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:MAX_LENGTH].rstrip("-")
-
-
-def group_key(item: dict) -> tuple[str, str]:
-    """What the rows of one product share: the model's group id, or the product's own id."""
-    group = item.get("item_group_id")
-    if not is_blank(group):
-        return ("group", str(group).strip())
-    return ("product", str(item.get("id") or "").strip())
 
 
 def handle_of(item: dict) -> str:
@@ -325,7 +317,7 @@ class _Group:
 # --- the writer ---------------------------------------------------------------------------
 
 
-class ShopifyCSVWriter:
+class ShopifyCSVWriter(OrderedCalls):
     """Shopify's product CSV: a row per variant, then a row per image, product by product."""
 
     extension = "csv"
@@ -333,7 +325,6 @@ class ShopifyCSVWriter:
     grouped = True
 
     def __init__(self) -> None:
-        self._state = "new"
         self._stream: BinaryIO | None = None
         self._checked = _Group()
         self._buffer: list[dict] = []
@@ -414,11 +405,6 @@ class ShopifyCSVWriter:
         buffer = io.StringIO()
         csv.writer(buffer).writerow(cells)
         self._stream.write(buffer.getvalue().encode("utf-8"))
-
-    def _move(self, expected: str, new: str, action: str) -> None:
-        if self._state != expected:
-            raise RuntimeError(f"cannot {action} a {self._state} feed writer")
-        self._state = new
 
     @classmethod
     def validate_file(cls, path, *, gzipped: bool) -> list[str]:
