@@ -12,6 +12,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Declare the tables and the queue task, register the pull URL and the commands."""
     from channels import (  # noqa: F401 - models registers the tables, tasks the queue task
+        api,
         cli,
         models,
         panel,
@@ -26,3 +27,4 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     views.init_app(app)
     panel.init_app(app)
+    api.init_app(app)

@@ -29,6 +29,17 @@ DRAFT_CODE = "draft_preview"
 MAX_LIMIT = 200
 
 
+def N_(message: str) -> str:  # noqa: N802 - the name ``pybabel extract`` looks for
+    """Mark ``message`` for the UI's catalogue without translating it: the preview is
+    shared with the REST API, which speaks English; the browser's view translates the note
+    (``Preview.note_message`` with ``note_args``)."""
+    return message
+
+
+BINARY_NOTE = N_("A preview of the %(format)s file is not available.")
+GZIP_NOTE = N_("Shown uncompressed; the published file is gzipped.")
+
+
 @dataclass
 class Funnel:
     """What happened to the products scanned: included, or excluded and why."""
@@ -54,9 +65,17 @@ class Preview:
     items: list[dict[str, str]] = field(default_factory=list)
     #: the writer's output for those items (None for binary formats such as PDF)
     output: str | None = None
-    #: why the output is not shown, or what to know about it
+    #: why the output is not shown, or what to know about it (English)
     note: str = ""
     funnel: Funnel = field(default_factory=Funnel)
+    #: the note's catalogue message and its values, for the browser to translate
+    note_message: str = ""
+    note_args: dict = field(default_factory=dict)
+
+    def set_note(self, message: str, **args) -> None:
+        """Set the note to ``message`` (one of the ``*_NOTE`` messages) filled with ``args``."""
+        self.note = message % args if args else message
+        self.note_message, self.note_args = message, args
 
     def as_dict(self) -> dict:
         """The preview as JSON-ready data."""
@@ -163,7 +182,7 @@ def _write(feed: Feed, items: list[dict], base_url: str, preview: Preview) -> No
     """The writer's output for ``items``, as text; a note instead for binary formats."""
     writer = make_writer(feed)
     if not is_text(writer.content_type):
-        preview.note = f"A preview of the {writer.extension.upper()} file is not available."
+        preview.set_note(BINARY_NOTE, format=writer.extension.upper())
         return
     stream = io.BytesIO()
     writer.open(
@@ -177,7 +196,7 @@ def _write(feed: Feed, items: list[dict], base_url: str, preview: Preview) -> No
     writer.close()
     preview.output = stream.getvalue().decode("utf-8-sig", errors="replace")
     if feed.gzip:
-        preview.note = "Shown uncompressed; the published file is gzipped."
+        preview.set_note(GZIP_NOTE)
 
 
 def is_text(content_type: str) -> bool:

@@ -24,6 +24,7 @@ from pathlib import Path
 from flask import current_app
 from lxml import etree
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from channels import destinations
 from channels.delta import DELTA_FORMATS, ItemState
@@ -36,11 +37,13 @@ from channels.models import Feed, FeedRun, RunStatus
 from channels.pipeline import Item, Settings, feed_entries
 from dam.services.renditions import UnknownPreset, preset_for_channel, preset_named
 from dam.storage import StorageError
+from pim import events
 from pim.models.types import utcnow
 from pim.services.errors import DomainError
 from pim.services.structure_cache import Structure
 
 log = logging.getLogger(__name__)
+FEED_RUN_FINISHED = events.declare("feed.run.finished", "a feed run ended (any status)")
 
 #: a "running" run older than this was abandoned by a process that died
 STALE_AFTER = timedelta(hours=6)
@@ -181,6 +184,21 @@ def _refuse_overlap(session, feed: Feed) -> None:
 
 def _finish(run: FeedRun, status: str, message: str = "") -> None:
     run.status, run.message, run.finished_at = status, message, utcnow()
+    events.emit(object_session(run), FEED_RUN_FINISHED, run_event_data(run))
+
+
+def run_event_data(run: FeedRun) -> dict:
+    """``data`` of ``feed.run.finished``: the run's outcome and counts."""
+    return {
+        "id": run.id,
+        "feed": run.feed.code,
+        "status": str(run.status),
+        "delta": run.delta,
+        "message": run.message,
+        "included": run.included,
+        "excluded": run.excluded,
+        "finished_at": run.finished_at.isoformat(),
+    }
 
 
 class _Build:

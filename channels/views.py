@@ -25,6 +25,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -148,13 +149,15 @@ def feed_create():
     payload, problems = submitted(request.form)
     code = payload.get("code") or ""
     if code.lower() in RESERVED_CODES:
-        problems.append(Problem(f"{code!r} is reserved, choose another code", field="code"))
+        message = _("%(code)r is reserved, choose another code", code=code)
+        problems.append(Problem(message, field="code"))
     elif code and db.session.scalar(select(Feed.id).where(Feed.code == code)):
-        problems.append(Problem(f"a feed with the code {code!r} exists", field="code"))
+        message = _("a feed with the code %(code)r exists", code=code)
+        problems.append(Problem(message, field="code"))
     feed = _save(payload, problems)
     if feed is None:
         return _render_form(None, dict(request.form.lists()), problems), 422
-    flash(f"Created the feed {feed.code}.", "success")
+    flash(_("Created the feed %(code)s.", code=feed.code), "success")
     return redirect(url_for(".feed_edit", code=feed.code))
 
 
@@ -177,7 +180,7 @@ def feed_update(code: str):
     payload["code"] = feed.code
     if _save(payload, problems) is None:
         return _render_form(feed, dict(request.form.lists()), problems), 422
-    flash(f"Saved the feed {code}.", "success")
+    flash(_("Saved the feed %(code)s.", code=code), "success")
     return redirect(url_for(".feed_edit", code=code))
 
 
@@ -201,7 +204,10 @@ def feed_preview():
         db.session, payload, limit=PREVIEW_ITEMS, base_url=base_url(), media=current_media()
     )
     db.session.rollback()
-    response = jsonify(preview.as_dict())
+    document = preview.as_dict()
+    if preview.note_message:  # the preview's note is English (the API's): say it in the UI's
+        document["note"] = _(preview.note_message, **preview.note_args)
+    response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -327,7 +333,7 @@ def submitted(form) -> tuple[dict, list[Problem]]:
     }
     for name, most in LENGTHS.items():
         if len(payload[name] or "") > most:
-            problems.append(Problem(f"at most {most} characters", field=name))
+            problems.append(Problem(_("at most %(count)s characters", count=most), field=name))
     return payload, problems
 
 
@@ -337,10 +343,12 @@ def _json_object(text: str, problems: list[Problem]) -> dict:
     try:
         value = json.loads(text)
     except ValueError as error:
-        problems.append(Problem(f"the mapping is not valid JSON: {error}", field="mapping"))
+        message = _("the mapping is not valid JSON: %(error)s", error=error)
+        problems.append(Problem(message, field="mapping"))
         return {}
     if not isinstance(value, dict):
-        problems.append(Problem("the mapping is a JSON object of field → source", field="mapping"))
+        message = _("the mapping is a JSON object of field → source")
+        problems.append(Problem(message, field="mapping"))
         return {}
     return value
 
@@ -352,7 +360,7 @@ def _share(text: str, problems: list[Problem]) -> float:
     try:
         return float(text.replace(",", ".")) / 100
     except ValueError:
-        problems.append(Problem(f"{text!r} is not a percentage", field="max_drop"))
+        problems.append(Problem(_("%(text)r is not a percentage", text=text), field="max_drop"))
         return 0.2
 
 
@@ -370,7 +378,8 @@ def _filters(form, problems: list[Problem]) -> dict:
         try:
             filters["min_completeness"] = int(least)
         except ValueError:
-            problems.append(Problem(f"{least!r} is not a whole percent", field="filters"))
+            message = _("%(text)r is not a whole percent", text=least)
+            problems.append(Problem(message, field="filters"))
     if form.get("filter_missing_translation") == "empty":
         filters["missing_translation"] = "empty"
     return filters
@@ -388,11 +397,14 @@ def feed_run(code: str):
         select(FeedRun.id).where(FeedRun.feed_id == feed.id, FeedRun.status == RunStatus.RUNNING)
     )
     if running:
-        flash(f"The feed {code} is already being built (run {running}).", "error")
+        flash(
+            _("The feed %(code)s is already being built (run %(run)s).", code=code, run=running),
+            "error",
+        )
     else:
         db.session.commit()  # the task reads the feed from its own session
         enqueue_run(feed, base_url())
-        flash(f"Queued a run of the feed {code}.", "success")
+        flash(_("Queued a run of the feed %(code)s.", code=code), "success")
     return redirect(url_for(".feed_runs", code=code))
 
 
@@ -435,9 +447,9 @@ def run_download(code: str, run_id: int):
             return redirect(url, code=302)
         size = storage.size(run.storage_key)
     except StorageError as error:
-        abort(503, f"the file cannot be read now: {error}")
+        abort(503, _("the file cannot be read now: %(error)s", error=error))
     if size is None:
-        abort(404, f"the output of run {run.id} is no longer stored")
+        abort(404, _("the output of run %(run)s is no longer stored", run=run.id))
     response = Response(
         stream_with_context(storage.iter_chunks(run.storage_key)),
         mimetype=content_type,

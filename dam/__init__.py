@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         tasks,
         thumbnails,
     )
+    from dam.api import init_app as init_api
     from dam.demo import load_demo_assets
     from dam.search import ASSETS
     from dam.web import init_app as init_web
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("vitrine_demo_loaders", []).append(load_demo_assets)
     app.extensions.setdefault("vitrine_search_sources", []).append(ASSETS)
     init_web(app)
+    init_api(app)
     cli.init_app(app)
     dashboard.init_app(app)
     thumbnails.init_app(app)

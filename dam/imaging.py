@@ -44,6 +44,8 @@ def open_image(
     ``name`` is how the file is called in messages (the user's filename, not a temp path).
     """
     label = name or Path(path).name
+    # Again here: WeasyPrint (channels' PDF format) turns it on when it is imported.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = _open_checked(path, max_pixels=max_pixels, label=label)
     try:
         yield image

@@ -54,7 +54,7 @@ def _load_plugins(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from pim import auth, queue
+    from pim import auth, i18n, queue
     from pim.extensions import configure_sqlite, csrf, db, migrate
 
     db.init_app(app)
@@ -63,12 +63,14 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    i18n.init_app(app)
     auth.init_app(app)
     queue.init_app(app)
     import pim.imports.jobs  # noqa: F401 - declares the import tasks
-    from pim import search
+    from pim import search, webhooks
 
     search.init_app(app)
+    webhooks.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -200,8 +200,13 @@ def ensure_first_admin(session: Session, instance: Path) -> str | None:
 
 
 def _load_demo_if_empty(session: Session) -> dict | None:
-    if session.scalar(select(Product.id).limit(1)) is not None:
-        return None
+    """The demo catalogue, only into a database without products, attributes or families
+    (someone who started with their own structure keeps it)."""
+    from pim.models import Attribute, Family
+
+    for model in (Product, Attribute, Family):
+        if session.scalar(select(model.id).limit(1)) is not None:
+            return None
     from pim.demo import load_demo
 
     return load_demo(session)

@@ -34,6 +34,15 @@ SETTINGS = {
         "(default: none)"
     ),
     "FEEDS_BASE_URL": "public http(s) address of this Vitrine, for image and pull links in feeds",
+    "API_RATE_LIMIT": (
+        "requests each API token may make, e.g. `1200/minute;50/second` (default); `off` disables"
+    ),
+    "RATE_LIMIT_URL": "memory:// (default, per process) or redis://host:port/db (shared by workers)",
+    "WEBHOOKS_RETRY_BASE_SECONDS": (
+        "first delay (seconds) before retrying a failed webhook delivery; doubles each time"
+    ),
+    "WEBHOOKS_MAX_ATTEMPTS": "attempts of a webhook delivery before it is marked dead",
+    "WEBHOOKS_TIMEOUT": "seconds a webhook receiver has to answer (connection included)",
 }
 
 
@@ -63,6 +72,11 @@ def build_config(test_config: dict | None = None) -> dict:
         "MEDIA_SETTINGS": "",
         "MAX_IMAGE_PIXELS": 100_000_000,
         "FEEDS_BASE_URL": "http://127.0.0.1:5000",
+        "API_RATE_LIMIT": "1200/minute;50/second",
+        "RATE_LIMIT_URL": "memory://",
+        "WEBHOOKS_RETRY_BASE_SECONDS": 30,
+        "WEBHOOKS_MAX_ATTEMPTS": 8,
+        "WEBHOOKS_TIMEOUT": 5,
         "SECRET_KEY": None,
     }
     for name in SETTINGS:
@@ -104,6 +118,24 @@ def validate(config: dict) -> None:
             f"got {config['MAX_IMAGE_PIXELS']!r}"
         )
     config["MAX_IMAGE_PIXELS"] = pixels
+    _check_url(config, "RATE_LIMIT_URL", {"memory", "redis"})
+    _check_rate_limit(config, "API_RATE_LIMIT")
+    _check_number(config, "WEBHOOKS_RETRY_BASE_SECONDS", 0, "a number of seconds")
+    _check_number(config, "WEBHOOKS_MAX_ATTEMPTS", 1, "a whole number of attempts", whole=True)
+    _check_number(config, "WEBHOOKS_TIMEOUT", 0.1, "a number of seconds")
+
+
+def _check_number(config: dict, name: str, minimum: float, what: str, whole=False) -> None:
+    """``name`` must be a number (whole if ``whole``) of at least ``minimum``."""
+    try:
+        value = (int if whole else float)(config[name])
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value < minimum:
+        raise ConfigError(
+            f"{ENV_PREFIX}_{name} must be {what} of at least {minimum:g}, got {config[name]!r}"
+        )
+    config[name] = value
 
 
 def _check_url(config: dict, name: str, schemes: set[str]) -> None:
@@ -114,6 +146,23 @@ def _check_url(config: dict, name: str, schemes: set[str]) -> None:
         raise ConfigError(f"{ENV_PREFIX}_{name}={value!r} is not supported; use one of {allowed}")
     if scheme == "sqlite" and not value.startswith("sqlite:///"):
         raise ConfigError(f"{ENV_PREFIX}_{name}={value!r}: SQLite URLs need an absolute path")
+
+
+def _check_rate_limit(config: dict, name: str) -> None:
+    """``off`` or limits such as ``1200/minute;50/second`` (``N/second|minute|hour|day``)."""
+    value = str(config.get(name) or "").strip()
+    if value.lower() == "off":
+        return
+    from limits import parse_many  # Flask-Limiter's own parser
+
+    try:
+        if not parse_many(value):
+            raise ValueError(value)
+    except ValueError:
+        raise ConfigError(
+            f"{ENV_PREFIX}_{name}={value!r} is not a rate limit; write e.g. "
+            "1200/minute;50/second, or off"
+        ) from None
 
 
 def _check_networks(config: dict, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -10,6 +11,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+#: HTTP methods that do not change anything (see :func:`configure_sqlite`).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -37,6 +40,13 @@ def configure_sqlite(engine: Engine) -> None:
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; we take it over
     (SQLAlchemy's documented recipe), enforce foreign keys and use WAL so readers do not
     block the writer.
+
+    A request that may write (any method but GET, HEAD, OPTIONS) begins with ``BEGIN
+    IMMEDIATE``, taking the write lock first: a deferred transaction that reads and then
+    writes fails at once ("database is locked") when another writer committed in between,
+    whatever the busy timeout, so concurrent API clients would see errors. Writers queue
+    on the busy timeout instead. Reads, CLI commands and jobs begin deferred, so that a long
+    job does not hold the lock while it reads.
     """
 
     @event.listens_for(engine, "connect")
@@ -46,9 +56,13 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=60000")  # writers queue (see below)
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
+
+
+def _request_may_write() -> bool:
+    return has_request_context() and request.method not in READ_METHODS

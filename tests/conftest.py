@@ -130,6 +130,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "QUEUE_URL": "memory://",
             "SEARCH_URL": "memory://",
+            "API_RATE_LIMIT": "100000/minute;10000/second",
         }
     )
     with application.app_context():

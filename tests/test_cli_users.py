@@ -165,3 +165,15 @@ def test_existing_users_and_products_are_left_alone(serve, catalog, make_user):
     result, demo_loads = serve()
     assert demo_loads == []
     assert "log in as an existing account" in result.output
+
+
+def test_a_structure_without_products_is_left_alone(serve, db_session):
+    """Someone who set up attributes and families but has no product yet keeps a
+    working start (the demo only loads into an empty catalogue)."""
+    from pim.services import structure
+    from pim.services.actors import Actor
+
+    structure.create_attribute(db_session, {"code": "fabric", "type": "text"}, Actor.system())
+    result, demo_loads = serve()
+    assert demo_loads == []
+    assert "Loaded the demo" not in result.output

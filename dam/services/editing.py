@@ -21,12 +21,16 @@ from dam.models import (
     ReleaseStatus,
 )
 from dam.services.rights import effective_status
+from pim import events
 from pim.models import Channel, Locale
 from pim.services import history
 from pim.services.actors import Actor
 from pim.services.errors import ConflictError, InvalidData, Problem
 
 RESOURCE = "asset"
+ASSET_UPDATED = events.declare(
+    "asset.updated", "an asset's file, descriptive fields, rights, status or links changed"
+)
 
 #: ISO 3166-1 alpha-2 codes Babel knows (regions such as 001 or 150 excluded).
 TERRITORIES = frozenset(
@@ -68,6 +72,8 @@ def asset_state(asset: Asset) -> dict:
 
 def record_version(session, asset: Asset, actor: Actor, before: dict | None, comment=None):
     """Record the asset's state in history (version 1 when ``before`` is None)."""
+    if before is not None and before != asset_state(asset):
+        events.emit(session, ASSET_UPDATED, asset_event_data(asset))
     return history.record(
         session,
         resource_type=RESOURCE,
@@ -78,6 +84,11 @@ def record_version(session, asset: Asset, actor: Actor, before: dict | None, com
         actor=actor,
         comment=comment,
     )
+
+
+def asset_event_data(asset: Asset) -> dict:
+    """``data`` of ``asset.updated``."""
+    return {"code": asset.code, "file_version": asset.current_version, "status": asset.status}
 
 
 def update_asset(

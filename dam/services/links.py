@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from dam.models import Asset, AssetLink, LinkRole
+from dam.services.editing import ASSET_UPDATED, asset_event_data
+from pim import events
 from pim.models import Product, ProductModel
 from pim.services import common, product_models, products
 from pim.services.actors import Actor
@@ -126,6 +128,7 @@ def link(
     _renumber(current)
     session.flush()
     sync_values(session, owner, actor=actor)
+    events.emit(session, ASSET_UPDATED, asset_event_data(asset))
     return existing
 
 
@@ -140,6 +143,7 @@ def unlink(session, asset: Asset, owner: Owner, *, actor: Actor) -> bool:
     session.flush()
     _renumber(links_of(session, owner))
     sync_values(session, owner, actor=actor)
+    events.emit(session, ASSET_UPDATED, asset_event_data(asset))
     return True
 
 

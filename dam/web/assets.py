@@ -5,6 +5,8 @@ redirects; refusals come back as messages, never as 500s."""
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -31,9 +33,9 @@ from pim.web.security import require
 
 #: Button text of each status an editor may move an asset to.
 STATUS_ACTIONS = {
-    AssetStatus.APPROVED: "Approve",
-    AssetStatus.DRAFT: "Back to draft",
-    AssetStatus.ARCHIVED: "Archive",
+    AssetStatus.APPROVED: _l("Approve"),
+    AssetStatus.DRAFT: _l("Back to draft"),
+    AssetStatus.ARCHIVED: _l("Archive"),
 }
 
 
@@ -61,7 +63,10 @@ def save_asset(asset_id: int):
     except ConflictError as conflict:
         db.session.rollback()
         return _render(asset, form=request.form, conflict=conflict), 409
-    flash("Saved." if version is not None else "Nothing to save: no field was changed.", "success")
+    if version is not None:
+        flash(_("Saved."), "success")
+    else:
+        flash(_("Nothing to save: no field was changed."), "success")
     return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
 
 
@@ -79,9 +84,10 @@ def change_status(asset_id: int):
         db.session.commit()
     except (InvalidData, ConflictError) as refused:
         db.session.rollback()
-        flash(f"Status not changed: {refused}", "error")
+        flash(_("Status not changed: %(reason)s", reason=refused), "error")
     else:
-        flash(f"Asset {asset.code} is now {asset.status}.", "success")
+        message = _("Asset %(code)s is now %(status)s.", code=asset.code, status=asset.status)
+        flash(message, "success")
     return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
 
 
@@ -97,7 +103,7 @@ def set_focal(asset_id: int):
         db.session.commit()
     except InvalidData as invalid:
         db.session.rollback()
-        message = f"Focal point not set: {invalid}"
+        message = _("Focal point not set: %(reason)s", reason=invalid)
         if wants_json():
             return jsonify(error=message), 422
         flash(message, "error")
@@ -106,7 +112,7 @@ def set_focal(asset_id: int):
     if wants_json():
         focal = None if asset.focal_x is None else [asset.focal_x, asset.focal_y]
         return jsonify(focal=focal, row_version=asset.row_version)
-    flash("Focal point saved; cropped renditions are being redone.", "success")
+    flash(_("Focal point saved; cropped renditions are being redone."), "success")
     return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
 
 
@@ -132,7 +138,10 @@ def restore_version(asset_id: int, number: int):
         flash(str(refused), "error")
     else:
         queue_renditions([asset_id])
-        flash(f"Version {number} restored as version {version.number}.", "success")
+        message = _(
+            "Version %(number)s restored as version %(new)s.", number=number, new=version.number
+        )
+        flash(message, "success")
     return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
 
 
@@ -143,7 +152,7 @@ def replace_file(asset_id: int):
     asset = asset_or_404(asset_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose the new file.", "error")
+        flash(_("Choose the new file."), "error")
         return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
     comment = request.form.get("comment", "").strip()
     try:
@@ -159,13 +168,13 @@ def replace_file(asset_id: int):
         db.session.commit()
     except assets.AssetRefused as refused:
         db.session.rollback()
-        flash(f"File not replaced: {refused}", "error")
+        flash(_("File not replaced: %(reason)s", reason=refused), "error")
     except StorageError as error:
         db.session.rollback()
-        flash(f"File not replaced: it could not be stored ({error})", "error")
+        flash(_("File not replaced: it could not be stored (%(error)s)", error=error), "error")
     else:
         queue_renditions([asset_id])
-        flash(f"New file stored as version {version.number}.", "success")
+        flash(_("New file stored as version %(number)s.", number=version.number), "success")
     return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
 
 
@@ -180,11 +189,20 @@ def trash(asset_id: int):
         db.session.commit()
     except assets.AssetInUse as in_use:
         db.session.rollback()
-        flash(f"Not moved to the trash: {in_use}", "error")
+        flash(_("Not moved to the trash: %(reason)s", reason=in_use), "error")
     else:
-        note = f" and unlinked from {len(removed)} product(s) or model(s)" if removed else ""
-        flash(f"Asset {asset.code} moved to the trash{note}.", "success")
+        flash(_trashed_message(asset.code, len(removed)), "success")
     return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
+
+
+def _trashed_message(code: str, unlinked: int) -> str:
+    if not unlinked:
+        return _("Asset %(code)s moved to the trash.", code=code)
+    return _(
+        "Asset %(code)s moved to the trash and unlinked from %(count)s product(s) or model(s).",
+        code=code,
+        count=unlinked,
+    )
 
 
 @bp.post("/<int:asset_id>/restore")
@@ -194,7 +212,7 @@ def restore(asset_id: int):
     asset = asset_or_404(asset_id)
     assets.restore(db.session, asset)
     db.session.commit()
-    flash(f"Asset {asset.code} restored from the trash.", "success")
+    flash(_("Asset %(code)s restored from the trash.", code=asset.code), "success")
     return redirect(url_for("dam.asset_page", asset_id=asset_id), code=303)
 
 
@@ -257,11 +275,11 @@ def _where_used(asset) -> list[dict]:
         if link.product_id:
             owner = db.session.get(Product, link.product_id)
             key, url = owner.identifier, url_for("web.product_page", identifier=owner.identifier)
-            kind = "product"
+            kind = _("product")
         else:
             owner = db.session.get(ProductModel, link.product_model_id)
             key, url = owner.code, url_for("web.model_page", code=owner.code)
-            kind = "product model"
+            kind = _("product model")
         rows.append({"kind": kind, "key": key, "url": url, "link": link})
     return rows
 

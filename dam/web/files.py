@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from flask import Response, abort, redirect, request, stream_with_context
+from flask_babel import gettext as _
 
 from dam.context import current_media
 from dam.models import Asset, AssetVersion
@@ -59,9 +60,12 @@ def download(asset_id: int):
         if url:
             return redirect(url, code=302)
         if not storage.exists(version.storage_key):
-            abort(404, f"the file of version {version.number} is missing from storage")
+            abort(
+                404,
+                _("the file of version %(number)s is missing from storage", number=version.number),
+            )
     except StorageError as error:
-        abort(503, f"the file cannot be read now: {error}")
+        abort(503, _("the file cannot be read now: %(error)s", error=error))
     response = _stream(storage, version.storage_key, version.content_type, version.size)
     response.headers["Content-Disposition"] = content_disposition(version.filename)
     response.headers["Cache-Control"] = "private, no-store"
@@ -74,10 +78,10 @@ def _version_or_404(asset: Asset, raw: str | None) -> AssetVersion:
     elif raw.isascii() and raw.isdigit() and len(raw) < 10:
         number = int(raw)
     else:
-        abort(400, "version must be a version number")
+        abort(400, _("version must be a version number"))
     found = next((v for v in asset.versions if v.number == number), None)
     if found is None:
-        abort(404, f"asset {asset.code} has no version {number}")
+        abort(404, _("asset %(code)s has no version %(number)s", code=asset.code, number=number))
     return found
 
 

@@ -7,6 +7,7 @@ it comes back with errors) into the text of each field.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from dam.models import Asset
@@ -34,7 +35,7 @@ def expected_version(form: MultiDict) -> int:
     """The ``row_version`` the page was rendered with."""
     raw = form.get("row_version", "")
     if not raw.isascii() or not raw.isdigit():
-        raise FormError("the form has no valid row_version; reload the page")
+        raise FormError(_("the form has no valid row_version; reload the page"))
     return int(raw)
 
 

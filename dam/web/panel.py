@@ -12,6 +12,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -27,7 +29,17 @@ from pim.web.security import require, safe_next
 
 SEARCH_RESULTS = 12
 OWNER_TYPES = ("product", "product_model")
-ROLE_LABELS = {role: role.replace("_", " ") for role in links.ROLES}
+#: How each link role reads in the panel (a role without words reads as its code).
+ROLE_WORDS = {
+    "main": _l("main"),
+    "gallery": _l("gallery"),
+    "swatch": _l("swatch"),
+    "on_model": _l("on model"),
+    "detail": _l("detail"),
+    "size_chart": _l("size chart"),
+    "spec_sheet": _l("spec sheet"),
+}
+ROLE_LABELS = {role: ROLE_WORDS.get(role, role.replace("_", " ")) for role in links.ROLES}
 
 
 def media_panel(owner) -> Markup | None:
@@ -101,8 +113,15 @@ def link_asset():
         db.session.commit()
     except DomainError as refused:
         db.session.rollback()
-        return _done(owner, f"Not linked: {refused}", "error", 422)
-    return _done(owner, f"{asset.filename} ({asset.code}) is shown as {role.replace('_', ' ')}.")
+        return _done(owner, _("Not linked: %(reason)s", reason=refused), "error", 422)
+    shown_as = ROLE_LABELS.get(role, role.replace("_", " "))
+    message = _(
+        "%(file)s (%(code)s) is shown as %(role)s.",
+        file=asset.filename,
+        code=asset.code,
+        role=shown_as,
+    )
+    return _done(owner, message)
 
 
 @bp.post("/links/unlink")
@@ -116,8 +135,11 @@ def unlink_asset():
         db.session.commit()
     except DomainError as refused:
         db.session.rollback()
-        return _done(owner, f"Not unlinked: {refused}", "error", 422)
-    message = f"{asset.filename} unlinked." if removed else f"{asset.filename} was not linked."
+        return _done(owner, _("Not unlinked: %(reason)s", reason=refused), "error", 422)
+    if removed:
+        message = _("%(file)s unlinked.", file=asset.filename)
+    else:
+        message = _("%(file)s was not linked.", file=asset.filename)
     return _done(owner, message)
 
 
@@ -141,8 +163,8 @@ def reorder_links():
         db.session.commit()
     except DomainError as refused:
         db.session.rollback()
-        return _done(owner, f"Order not changed: {refused}", "error", 422)
-    return _done(owner, "Order saved.", order=wanted)
+        return _done(owner, _("Order not changed: %(reason)s", reason=refused), "error", 422)
+    return _done(owner, _("Order saved."), order=wanted)
 
 
 def _moved(owner, asset_id: int, move: str) -> list[int]:

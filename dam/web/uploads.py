@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from dam.archive import ArchiveError, open_zip
 from dam.context import current_media
@@ -36,11 +37,11 @@ def upload():
     files = [item for item in request.files.getlist("files") if item and item.filename]
     if wants_json():
         if not files:
-            return jsonify(file=None, status="error", asset=None, error="Choose a file."), 422
+            return jsonify(file=None, status="error", asset=None, error=_("Choose a file.")), 422
         outcome, status = _store(files[0])
         return jsonify(outcome), status
     if not files:
-        flash("Choose one or more files to upload.", "error")
+        flash(_("Choose one or more files to upload."), "error")
     for item in files:
         outcome, _status = _store(item)
         flash(*_flash_text(outcome))
@@ -58,7 +59,8 @@ def _store(item) -> tuple[dict, int]:
         return _outcome(name, "error", error=str(refused)), 422
     except StorageError as error:
         db.session.rollback()
-        return _outcome(name, "error", error=f"{name}: the file could not be stored ({error})"), 503
+        message = _("%(file)s: the file could not be stored (%(error)s)", file=name, error=error)
+        return _outcome(name, "error", error=message), 503
     asset_id, code = result.asset.id, result.asset.code
     if result.created:
         queue_renditions([asset_id])
@@ -83,10 +85,14 @@ def _outcome(name, status, *, asset_id=None, code=None, error=None, problems=())
 def _flash_text(outcome: dict) -> tuple[str, str]:
     name, asset = outcome["file"], outcome["asset"]
     if outcome["status"] == "new":
-        return f"{name}: uploaded as asset {asset['code']}.", "success"
+        return _("%(file)s: uploaded as asset %(code)s.", file=name, code=asset["code"]), "success"
     if outcome["status"] == "duplicate":
         return (
-            f"{name}: duplicate; the same file is already in the library as asset {asset['code']}.",
+            _(
+                "%(file)s: duplicate; the same file is already in the library as asset %(code)s.",
+                file=name,
+                code=asset["code"],
+            ),
             "error",
         )
     return outcome["error"], "error"
@@ -101,13 +107,14 @@ def upload_zip():
     """Import every file of a zip, linking by naming rules; show the report of each file."""
     archive = request.files.get("archive")
     if archive is None or not archive.filename:
-        return _zip_refused("Choose a .zip file to import.")
+        return _zip_refused(_("Choose a .zip file to import."))
     if not archive.filename.lower().endswith(".zip"):
-        return _zip_refused(f"{assets.clean_filename(archive.filename)}: not a .zip file.")
+        name = assets.clean_filename(archive.filename)
+        return _zip_refused(_("%(file)s: not a .zip file.", file=name))
     try:
         rules = _rules(request.form)
     except PatternError as error:
-        return _zip_refused(f"Naming pattern: {error}")
+        return _zip_refused(_("Naming pattern: %(error)s", error=error))
     with _kept(archive) as path:
         try:
             report, stopped = _import_zip(path, archive.filename, rules)
@@ -134,7 +141,7 @@ def _rules(form):
     if not pattern:
         return DEFAULT_RULES
     if len(pattern) > MAX_PATTERN:
-        raise PatternError(f"at most {MAX_PATTERN} characters")
+        raise PatternError(_("at most %(count)s characters", count=MAX_PATTERN))
     return (compile_rule(pattern),)
 
 

@@ -26,7 +26,7 @@ import flask_smorest
 from flask import Flask, current_app, request
 from flask_smorest.utils import prepare_response
 
-from pim.api import auth, problems
+from pim.api import auth, limits, problems
 from pim.api.schemas import ProblemSchema
 from pim.extensions import csrf
 
@@ -92,12 +92,30 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["vitrine_api"] = api
     app.before_request(problems.unmatched_route(API_PREFIX))
+    limits.init_app(app, API_PREFIX)
 
-    from pim.api import docs, product_models, products
+    from pim.api import docs, imports, jobs, product_models, products
 
     docs.init_app(app)
     register_blueprint(app, products.blp)
     register_blueprint(app, product_models.blp)
+    from pim.api import attributes, categories, families, reference, users  # structure
+
+    register_blueprint(app, attributes.blp)
+    register_blueprint(app, attributes.groups_blp)
+    register_blueprint(app, families.blp)
+    register_blueprint(app, categories.blp)
+    for blueprint in reference.BLUEPRINTS:  # channels, locales, currencies, association types
+        register_blueprint(app, blueprint)
+    register_blueprint(app, users.blp)
+    register_blueprint(app, imports.profiles_blp)
+    register_blueprint(app, imports.blp)
+    register_blueprint(app, jobs.blp)
+    register_blueprint(app, jobs.mass_edits_blp)
+    jobs.init_app(app)  # the job kinds of the PIM; plugins add theirs
+    from pim.api import webhooks
+
+    register_blueprint(app, webhooks.blp)
 
 
 def register_blueprint(app: Flask, blueprint: flask_smorest.Blueprint) -> None:

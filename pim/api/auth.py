@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from pim.api.problems import ApiError, unauthorized
 from pim.auth import TOKEN_PREFIX, hash_token
@@ -51,7 +52,11 @@ def token_user(header: str) -> User | None:
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
         row.last_used_at = now
-        db.session.commit()  # nothing else is pending yet: the request has not started
+        try:
+            db.session.commit()  # nothing else is pending yet: the request has not started
+        except OperationalError:  # a busy SQLite during a read: the touch can wait
+            db.session.rollback()
+            row = db.session.scalar(select(ApiToken).where(ApiToken.id == row.id))
     return row.user
 
 

@@ -79,8 +79,10 @@ def completeness_clause(structure: Structure, model_id_column, items: list[str])
 def search_ids(session, text: str, kind: str) -> set[int]:
     """Ids of the items of ``kind`` matching ``text`` in the UI's search syntax."""
     structure = Structure.current(session)
+    source = indexer.sources().get(kind)  # a plugin's kind (assets) has fields of its own
+    extra = frozenset(source.fields if source else ())
     try:
-        query = parse(text, attributes=frozenset(structure.attributes), kinds=(kind,))
+        query = parse(text, attributes=frozenset(structure.attributes), kinds=(kind,), fields=extra)
     except SearchSyntaxError as error:
         raise invalid("search", str(error)) from None
     if query.kinds != (kind,):

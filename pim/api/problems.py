@@ -40,6 +40,7 @@ KNOWN = {
     422: ("validation_failed", "validation", "Validation failed"),
     429: ("too_many_requests", "too-many-requests", "Too many requests"),
     500: ("internal_error", "internal-error", "Internal server error"),
+    503: ("service_unavailable", "service-unavailable", "Service unavailable"),
 }
 #: What a 401 says, whatever the reason (no hint whether the token exists, is revoked…).
 UNAUTHORIZED_DETAIL = "A valid bearer token is required."

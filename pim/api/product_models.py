@@ -8,8 +8,8 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from pim.api import API_PREFIX, auth, filters
 from pim.api.etags import check_if_match
@@ -40,7 +40,7 @@ from pim.extensions import db
 from pim.models import FamilyVariant, ProductModel
 from pim.models.catalog import model_category
 from pim.serialize import model_to_standard
-from pim.services import product_models
+from pim.services import bulk, product_models
 from pim.services.structure_cache import Structure
 
 blp = Blueprint(
@@ -62,6 +62,9 @@ RESOURCE = Resource(
         session, item, with_completeness=completeness
     ),
     create_schema=ProductModelCreateSchema,
+    bulk_create=lambda session, payloads, actor, structure: bulk.import_product_models(
+        session, payloads, actor, structure=structure
+    ),
 )
 ETAG_HEADER = {"ETag": {"description": "version of the model", "schema": {"type": "string"}}}
 
@@ -177,7 +180,13 @@ def filtered(session, structure, args: dict):
         selectinload(ProductModel.parent),
     )
     if args.get("updated_since"):
-        query = query.where(ProductModel.updated_at >= args["updated_since"])
+        # a sub-model's effective values change with its root model's
+        since = args["updated_since"]
+        root = aliased(ProductModel)
+        roots = select(root.id).where(root.updated_at >= since)
+        query = query.where(
+            or_(ProductModel.updated_at >= since, ProductModel.parent_id.in_(roots))
+        )
     if args.get("family"):
         family_id = filters.family_id(structure, args["family"])
         variants = select(FamilyVariant.id).where(FamilyVariant.family_id == family_id)

@@ -39,7 +39,7 @@ from pim.extensions import db
 from pim.models import Product, ProductModel
 from pim.models.catalog import model_category, product_category
 from pim.serialize import product_to_standard
-from pim.services import products
+from pim.services import bulk, products
 from pim.services.structure_cache import Structure
 
 blp = Blueprint(
@@ -61,6 +61,9 @@ RESOURCE = Resource(
         session, item, with_completeness=completeness
     ),
     create_schema=ProductCreateSchema,
+    bulk_create=lambda session, payloads, actor, structure: bulk.import_products(
+        session, payloads, actor, structure=structure
+    ),
 )
 ETAG_HEADER = {"ETag": {"description": "version of the product", "schema": {"type": "string"}}}
 
@@ -182,7 +185,7 @@ def filtered(session, structure, args: dict):
         selectinload(Product.parent).selectinload(ProductModel.parent),
     )
     if args.get("updated_since"):
-        query = query.where(Product.updated_at >= args["updated_since"])
+        query = query.where(_updated_since(args["updated_since"]))
     if args.get("family"):
         query = query.where(Product.family_id == filters.family_id(structure, args["family"]))
     if args.get("categories"):
@@ -196,6 +199,16 @@ def filtered(session, structure, args: dict):
             filters.completeness_clause(structure, Product.id, args["completeness"])
         )
     return query
+
+
+def _updated_since(since):
+    """Products changed since ``since``, and variants whose model (or root model) changed:
+    their effective values changed too."""
+    models = select(ProductModel.id).where(ProductModel.updated_at >= since)
+    changed_models = select(ProductModel.id).where(
+        or_(ProductModel.id.in_(models), ProductModel.parent_id.in_(models))
+    )
+    return or_(Product.updated_at >= since, Product.parent_id.in_(changed_models))
 
 
 def _in_categories(session, codes: list[str]):

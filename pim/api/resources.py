@@ -42,6 +42,9 @@ class Resource:
     delete: Callable  # (session, item, actor)
     to_standard: Callable  # (session, item, with_completeness) -> dict
     create_schema: type[Schema]
+    #: (session, payloads, actor, structure) -> BulkResult: creates many new items at once
+    #: (the importers' writers); batch upserts send it the lines that create items
+    bulk_create: Callable | None = None
 
     def find(self, session, key: str):
         """The item with this key, or None."""
@@ -209,21 +212,40 @@ def create(resource: Resource, session, payload: dict):
 
 
 def batch_upsert(resource: Resource, session, body: bytes) -> Response:
-    """Apply an NDJSON body, one item per line, each in its own savepoint; answer one
-    NDJSON status line per input line. A bad line does not affect the others."""
+    """Apply an NDJSON body, one item per line; answer one NDJSON status line per input
+    line. A bad line does not affect the others.
+
+    Lines that create an item (its key is new to the catalogue and to the batch) go
+    through the resource's bulk writer, validated one by one and inserted together;
+    every other line is applied on its own, in order, in its own savepoint.
+    """
     lines = [(n, raw) for n, raw in enumerate(body.split(b"\n"), start=1) if raw.strip()]
     if len(lines) > MAX_BATCH_LINES:
         raise ApiError(
             413, f"A batch holds at most {MAX_BATCH_LINES} lines; this one has {len(lines)}."
         )
     structure = Structure.current(session)
-    results = [_batch_line(resource, session, n, raw, structure) for n, raw in lines]
+    results: dict[int, dict] = {}
+    parsed = []
+    schema = resource.create_schema()  # one instance: building one costs more than a load
+    for number, raw in lines:
+        loaded = _parse_line(resource, schema, number, raw)
+        if "status_code" in loaded:
+            results[number] = loaded
+        else:
+            parsed.append((number, loaded["payload"]))
+    fresh, rest = _split_creations(resource, session, parsed)
+    if fresh:
+        results.update(_bulk_create(resource, session, fresh, structure))
+    for number, payload in rest:
+        results[number] = _batch_line(resource, session, number, payload, structure)
     session.commit()
-    out = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    out = "".join(json.dumps(results[n], ensure_ascii=False) + "\n" for n, _raw in lines)
     return current_app.response_class(out, status=200, mimetype=NDJSON)
 
 
-def _batch_line(resource: Resource, session, number: int, raw: bytes, structure) -> dict:
+def _parse_line(resource: Resource, schema: Schema, number: int, raw: bytes) -> dict:
+    """``{"payload": …}`` for a line that holds, else its status line (400 or 422)."""
     result = {"line": number, resource.key: None}
     try:
         data = json.loads(raw)
@@ -236,9 +258,55 @@ def _batch_line(resource: Resource, session, number: int, raw: bytes, structure)
     if isinstance(data, dict) and isinstance(data.get(resource.key), str):
         result[resource.key] = data[resource.key]
     try:
-        payload = resource.create_schema().load(data)
+        return {"payload": schema.load(data)}
     except ValidationError as error:
         return {**result, "status_code": 422, "errors": marshmallow_errors(error.messages)}
+
+
+def _split_creations(resource: Resource, session, parsed: list) -> tuple[list, list]:
+    """The lines the bulk writer can create, and the others (in their order)."""
+    if resource.bulk_create is None:
+        return [], parsed
+    column = getattr(resource.model, resource.key)
+    keys = [payload[resource.key] for _n, payload in parsed]
+    stored = set(session.scalars(select(column).where(column.in_(keys)))) if keys else set()
+    fresh, rest, seen = [], [], set()
+    for number, payload in parsed:
+        key = payload[resource.key]
+        if key in stored or key in seen or "associations" in payload:
+            rest.append((number, payload))
+        else:
+            fresh.append((number, payload))
+        seen.add(key)
+    return fresh, rest
+
+
+def _bulk_create(resource: Resource, session, fresh: list, structure) -> dict[int, dict]:
+    payloads = [payload for _n, payload in fresh]
+    outcome = resource.bulk_create(session, payloads, auth.actor(), structure)
+    refused = {index: reason for index, _key, reason in outcome.failed}
+    column = getattr(resource.model, resource.key)
+    keys = [payload[resource.key] for payload in payloads]
+    versions = dict(
+        session.execute(select(column, resource.model.version).where(column.in_(keys))).all()
+    )
+    results = {}
+    for index, (number, payload) in enumerate(fresh):
+        key = payload[resource.key]
+        line = {"line": number, resource.key: key}
+        if index in outcome.problems:
+            line.update(status_code=422, errors=problem_errors(outcome.problems[index]))
+        elif index in refused or key not in versions:
+            message = refused.get(index, "was not created")
+            line.update(status_code=409, errors=[{"field": None, "message": message}])
+        else:
+            line.update(status_code=201, version=versions[key])
+        results[number] = line
+    return results
+
+
+def _batch_line(resource: Resource, session, number: int, payload: dict, structure) -> dict:
+    result = {"line": number, resource.key: payload[resource.key]}
     try:
         with session.begin_nested():
             outcome = upsert(resource, session, payload[resource.key], payload, structure=structure)

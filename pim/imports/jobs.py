@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from pim import events
 from pim.extensions import db
 from pim.imports.engine import ImportOptions, ImportRun
 from pim.models import ImportJob, ImportProfile, JobStatus, Role, User
@@ -104,18 +105,43 @@ def run_job(session, job_id: int, *, progress=None, commit=True) -> ImportJob | 
     checkpoint = session.commit if commit else session.flush
     if job.profile is None:
         job.status, job.message = JobStatus.FAILED, "its import profile was deleted"
-        checkpoint()
-        return job
+        return _announce(session, job, checkpoint)
     try:
-        return ImportRun(session, job, progress=progress, checkpoint=checkpoint).run()
+        job = ImportRun(session, job, progress=progress, checkpoint=checkpoint).run()
     except Exception as error:
         log.exception("import job %s crashed", job_id)
         session.rollback()
         job = session.get(ImportJob, job_id)
         job.status, job.finished_at = JobStatus.FAILED, utcnow()
         job.message = f"the import stopped on an internal error ({type(error).__name__}): {error}"
-        checkpoint()
-        return job
+    return _announce(session, job, checkpoint)
+
+
+def _announce(session, job: ImportJob, checkpoint) -> ImportJob:
+    """Record the ``import.finished`` event of an ended job, and save."""
+    events.emit(session, events.IMPORT_FINISHED, job_event_data(job))
+    checkpoint()
+    return job
+
+
+def job_event_data(job: ImportJob) -> dict:
+    """``data`` of ``import.finished``: the job's outcome and counts."""
+    return {
+        "id": job.id,
+        "profile": job.profile.code if job.profile else None,
+        "filename": job.filename,
+        "status": str(job.status),
+        "dry_run": bool((job.options or {}).get("dry_run")),
+        "message": job.message,
+        "rows": {
+            "read": job.rows_read,
+            "created": job.rows_created,
+            "updated": job.rows_updated,
+            "skipped": job.rows_skipped,
+            "failed": job.rows_failed,
+        },
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
 
 
 @task(RUN_TASK)

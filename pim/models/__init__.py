@@ -29,6 +29,7 @@ from pim.models.imports import (
 from pim.models.structure import Channel, Currency, Locale, StructureRevision
 from pim.models.users import PERMISSIONS, ApiToken, Role, User
 from pim.models.views import MassEditFailure, MassEditJob, SavedView
+from pim.models.webhooks import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "WORKFLOW_TRANSITIONS",
@@ -44,6 +45,7 @@ __all__ = [
     "Channel",
     "Completeness",
     "Currency",
+    "DeliveryStatus",
     "Family",
     "FamilyRequirement",
     "FamilyVariant",
@@ -57,6 +59,7 @@ __all__ = [
     "Locale",
     "MassEditFailure",
     "MassEditJob",
+    "OutboxEvent",
     "PendingMedia",
     "Product",
     "ProductModel",
@@ -67,6 +70,8 @@ __all__ = [
     "UniqueValue",
     "User",
     "Version",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkflowStatus",
     "model_category",
     "profile_member",

@@ -81,6 +81,9 @@ class ProductModel(db.Model):
     source: Mapped[str | None] = mapped_column(String(64), index=True)
     #: value key (``name-fr_FR-ecommerce``) → source, for values written by another source
     value_sources: Mapped[dict] = mapped_column(JSONType, default=dict)
+    #: value key (``name-fr_FR``) → the source text a translation was made from
+    #: (``{"from": "en_US", "hash": …}``, see :mod:`pim.services.translation_status`)
+    translation_sources: Mapped[dict | None] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -125,6 +128,9 @@ class Product(db.Model):
     source: Mapped[str | None] = mapped_column(String(64), index=True)
     #: value key (``name-fr_FR-ecommerce``) → source, for values written by another source
     value_sources: Mapped[dict] = mapped_column(JSONType, default=dict)
+    #: value key (``name-fr_FR``) → the source text a translation was made from
+    #: (``{"from": "en_US", "hash": …}``, see :mod:`pim.services.translation_status`)
+    translation_sources: Mapped[dict | None] = mapped_column(JSONType, default=dict)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

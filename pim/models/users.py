@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     locales: Mapped[list] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the interface language the user chose (``fr``); None follows the browser
+    ui_locale: Mapped[str | None] = mapped_column(String(10))
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

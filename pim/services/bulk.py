@@ -18,6 +18,7 @@ from typing import NamedTuple
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from pim import events
 from pim.models import (
     Category,
     Completeness,
@@ -660,6 +661,8 @@ class _ProductWriter(_BatchWriter):
         ).all()
         id_of = {ident: id_ for id_, ident in ids}
         search_changes.touch(self.session, "product", id_of.values())
+        created = (events.product_data(identifier, 1) for identifier in id_of)
+        events.emit_many(self.session, events.PRODUCT_CREATED, created)
         links, uniques, versions, scores = [], [], [], []
         self.models.load({r["parent_id"] for r in rows})
         family_codes = {spec.id: code for code, spec in self.structure.families.items()}

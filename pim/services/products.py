@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from pim import events
 from pim.models import (
     WORKFLOW_TRANSITIONS,
     Family,
@@ -102,6 +103,7 @@ def create_product(session, payload: dict, actor: Actor, structure: Structure | 
         snapshot=plan.state,
         actor=actor,
     )
+    events.emit(session, events.PRODUCT_CREATED, events.product_data(identifier, product.version))
     return product
 
 
@@ -144,6 +146,8 @@ def update_product(
         product.identifier = plan.state["identifier"]
     value_sources.track(product, before["values"], plan.state["values"], actor.source)
     _apply(session, structure, product, plan)
+    data = events.product_data(product.identifier, product.version)
+    events.emit(session, events.PRODUCT_UPDATED, data)
     return history.record(
         session,
         resource_type=RESOURCE,
@@ -186,6 +190,8 @@ def delete_product(session, product: Product, actor: Actor) -> None:
         before=product_state(session, product),
         actor=actor,
     )
+    data = events.product_data(product.identifier, product.version)
+    events.emit(session, events.PRODUCT_DELETED, data)
     session.delete(product)
     session.flush()
 

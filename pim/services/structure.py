@@ -17,6 +17,7 @@ from babel.numbers import is_currency
 from sqlalchemy import String, cast, func, literal, select
 
 from pim.models import (
+    Association,
     AssociationType,
     Attribute,
     AttributeGroup,
@@ -875,3 +876,75 @@ def update_family_variant(session, fv: FamilyVariant, payload: dict, actor: Acto
         fv.attribute_sets = rows
     session.flush()
     return _record(session, "family_variant", fv, family_variant_state(fv), actor, before)
+
+
+# --- deletions used by the REST API ----------------------------------------------------------
+
+
+def _count(session, query) -> int:
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+@_atomic
+def delete_attribute_group(session, group: AttributeGroup, actor: Actor) -> None:
+    """Delete an attribute group; refused while attributes belong to it."""
+    used = sorted(a.code for a in group.attributes)
+    if used:
+        _fail(
+            f"attribute group {group.code!r}",
+            Problem(f"holds the attributes {', '.join(used[:5])}; move them first"),
+        )
+    _record(
+        session, "attribute_group", group, {"deleted": True}, actor, attribute_group_state(group)
+    )
+    session.delete(group)
+    session.flush()
+
+
+@_atomic
+def delete_family(session, family: Family, actor: Actor) -> None:
+    """Delete a family with its variants and requirements; refused while products or
+    product models belong to it."""
+    products = _count(session, select(Product.id).where(Product.family_id == family.id))
+    models = _count(
+        session,
+        select(ProductModel.id)
+        .join(FamilyVariant, ProductModel.family_variant_id == FamilyVariant.id)
+        .where(FamilyVariant.family_id == family.id),
+    )
+    if products or models:
+        _fail(
+            f"family {family.code!r}",
+            Problem(f"is used by {products} products and {models} product models"),
+        )
+    for fv in list(family.variants):
+        _record(session, "family_variant", fv, {"deleted": True}, actor, family_variant_state(fv))
+    _record(session, "family", family, {"deleted": True}, actor, family_state(family))
+    session.delete(family)
+    session.flush()
+
+
+@_atomic
+def delete_family_variant(session, fv: FamilyVariant, actor: Actor) -> None:
+    """Delete a family variant; refused while product models use it."""
+    models = _count(session, select(ProductModel.id).where(ProductModel.family_variant_id == fv.id))
+    if models:
+        _fail(f"family variant {fv.code!r}", Problem(f"is used by {models} product models"))
+    _record(session, "family_variant", fv, {"deleted": True}, actor, family_variant_state(fv))
+    fv.family.variants.remove(fv)
+    session.delete(fv)
+    session.flush()
+
+
+@_atomic
+def delete_association_type(session, kind: AssociationType, actor: Actor) -> None:
+    """Delete an association type; refused while products or models are linked with it."""
+    links = _count(
+        session, select(Association.id).where(Association.association_type_id == kind.id)
+    )
+    if links:
+        _fail(f"association type {kind.code!r}", Problem(f"is used by {links} associations"))
+    before = {"code": kind.code, "labels": kind.labels}
+    _record(session, "association_type", kind, {"deleted": True}, actor, before)
+    session.delete(kind)
+    session.flush()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from pim.auth import authenticate
@@ -11,7 +13,7 @@ from pim.web.blueprint import bp
 from pim.web.security import safe_next
 
 #: Deliberately vague: never say whether the e-mail or the password was wrong.
-LOGIN_FAILED = "Invalid e-mail or password."
+LOGIN_FAILED = _l("Invalid e-mail or password.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,7 +28,7 @@ def login():
     user = authenticate(db.session, email, request.form.get("password", ""))
     if user is None:
         db.session.rollback()
-        flash(LOGIN_FAILED, "error")
+        flash(str(LOGIN_FAILED), "error")  # the session stores text, not lazy strings
         return render_template(
             "login.html", next=safe_next(request.form.get("next")), email=email
         ), 401
@@ -47,5 +49,5 @@ def logout():
     """End the session (POST only, with the CSRF token, so no link can sign anyone out)."""
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("web.login"))

@@ -14,6 +14,7 @@ Other domains add panels through ``app.extensions``; the PIM never imports them:
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from pim.extensions import db
@@ -100,8 +101,11 @@ def review_item():
         abort(404)
     except InvalidData as refused:
         db.session.rollback()
-        flash(f"Not changed: {refused}", "error")
+        flash(_("Not changed: %(reason)s", reason=refused), "error")
     else:
-        done = "Approved" if status == dashboard.APPROVED else "Sent back to draft"
-        flash(f"{done}: {key}.", "success")
+        if status == dashboard.APPROVED:
+            message = _("Approved: %(key)s.", key=key)
+        else:
+            message = _("Sent back to draft: %(key)s.", key=key)
+        flash(message, "success")
     return redirect(url_for("web.index"), code=303)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import nh3
 from flask import Flask
+from flask_babel import gettext as _
 
 from pim.units import UNIT_FAMILIES, UNIT_SYMBOLS
 
@@ -36,7 +37,7 @@ def show_data(data, rich_text: bool = False) -> str:
     if data is None or data == "" or data == [] or data == {}:
         return EMPTY
     if isinstance(data, bool):
-        return "Yes" if data else "No"
+        return _("Yes") if data else _("No")
     if isinstance(data, dict) and "amount" in data and "unit" in data:
         return f"{data['amount']} {UNIT_SYMBOLS.get(data['unit'], data['unit'])}"
     if isinstance(data, list):

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from pim.models import (
@@ -445,7 +447,7 @@ class WorkflowAction:
     label: str
     source: str
     target: str
-    #: what the flash message says once done
+    #: what the flash message says once done (a sentence)
     done: str
     #: a reason is required (sending back to draft from review)
     needs_comment: bool = False
@@ -459,10 +461,14 @@ _DRAFT, _REVIEW, _APPROVED = (
 WORKFLOW_ACTIONS = {
     action.name: action
     for action in (
-        WorkflowAction("submit", "Submit for review", _DRAFT, _REVIEW, "Submitted for review"),
-        WorkflowAction("approve", "Approve", _REVIEW, _APPROVED, "Approved"),
-        WorkflowAction("reject", "Reject", _REVIEW, _DRAFT, "Rejected", needs_comment=True),
-        WorkflowAction("reopen", "Back to draft", _APPROVED, _DRAFT, "Back to draft"),
+        WorkflowAction(
+            "submit", _l("Submit for review"), _DRAFT, _REVIEW, _l("Submitted for review.")
+        ),
+        WorkflowAction("approve", _l("Approve"), _REVIEW, _APPROVED, _l("Approved.")),
+        WorkflowAction(
+            "reject", _l("Reject"), _REVIEW, _DRAFT, _l("Rejected."), needs_comment=True
+        ),
+        WorkflowAction("reopen", _l("Back to draft"), _APPROVED, _DRAFT, _l("Back to draft.")),
     )
 }
 
@@ -477,12 +483,12 @@ def workflow_request(form, status: str) -> tuple[WorkflowAction, str | None]:
     is unknown and :class:`Refused` when it no longer applies or lacks its reason."""
     action = WORKFLOW_ACTIONS.get(form.get("action", ""))
     if action is None:
-        raise forms.FormError("unknown workflow action")
+        raise forms.FormError(_("unknown workflow action"))
     if action.source != status:
-        raise Refused(f"it is {status.replace('_', ' ')} now")
+        raise Refused(_("it is %(status)s now", status=status.replace("_", " ")))
     comment = form.get("comment", "").strip()[:2000] or None
     if action.needs_comment and not comment:
-        raise Refused("a comment saying why is required to reject")
+        raise Refused(_("a comment saying why is required to reject"))
     return action, comment
 
 
@@ -506,9 +512,7 @@ def change_rows(ctx: ViewContext, changes: dict) -> list[ChangeRow]:
     page (option labels, units); the template escapes everything.
     """
     rows = [
-        ChangeRow(
-            name, name.replace("_", " "), _show_field(change["old"]), _show_field(change["new"])
-        )
+        ChangeRow(name, field_label(name), _show_field(change["old"]), _show_field(change["new"]))
         for name, change in sorted((changes or {}).items())
         if name != "values"
     ]
@@ -521,6 +525,27 @@ def change_rows(ctx: ViewContext, changes: dict) -> list[ChangeRow]:
             ChangeRow(key, label, _show(attr, change["old"], ctx), _show(attr, change["new"], ctx))
         )
     return [row for row in rows if row.old != row.new]  # e.g. no associations → none
+
+
+#: How the fields of a product or model (not its values) are named in a diff.
+FIELD_LABELS = {
+    "identifier": _l("identifier"),
+    "code": _l("code"),
+    "family": _l("family"),
+    "family_variant": _l("family variant"),
+    "parent": _l("parent"),
+    "enabled": _l("enabled"),
+    "workflow_status": _l("workflow status"),
+    "lifecycle": _l("lifecycle"),
+    "categories": _l("categories"),
+    "associations": _l("associations"),
+}
+
+
+def field_label(name: str) -> str:
+    """A field of a diff in words (``workflow_status`` → ``workflow status``)."""
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else name.replace("_", " ")
 
 
 @dataclass
@@ -670,18 +695,21 @@ def association_change(session, owner, form) -> tuple[dict, str]:
     type_code = form.get("type", "")
     target = form.get("target", "").strip()
     if not type_code or not target:
-        raise Refused("choose an association type and a product or model")
+        raise Refused(_("choose an association type and a product or model"))
     state = common.associations_state(session, **_owner_filter(owner))
     entry = state.get(type_code, {"products": [], "product_models": []})
     if form.get("action") == "remove":
         kind = form.get("kind", "")
         if kind not in TARGET_KINDS or target not in entry[kind]:
-            raise Refused(f"{target} is not associated as {type_code}")
+            raise Refused(
+                _("%(target)s is not associated as %(type)s", target=target, type=type_code)
+            )
         entry[kind] = [key for key in entry[kind] if key != target]
-        return {type_code: entry}, f"Removed {target} from {type_code}."
+        message = _("Removed %(target)s from %(type)s.", target=target, type=type_code)
+        return {type_code: entry}, message
     kind = _target_kind(session, target)
     entry[kind] = sorted({*entry[kind], target})
-    return {type_code: entry}, f"Added {target} to {type_code}."
+    return {type_code: entry}, _("Added %(target)s to %(type)s.", target=target, type=type_code)
 
 
 def _target_kind(session, target: str) -> str:
@@ -690,4 +718,4 @@ def _target_kind(session, target: str) -> str:
         return "products"
     if session.scalar(select(ProductModel.id).where(ProductModel.code == target)):
         return "product_models"
-    raise Refused(f"there is no product or product model {target!r}")
+    raise Refused(_("there is no product or product model %(target)r", target=target))

@@ -12,6 +12,8 @@ and :func:`raw_from_form` produce it, :func:`parse` turns it into payload data.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from pim.services.structure_cache import AttrSpec
 
 NONE = "~"
@@ -167,7 +169,7 @@ def expected_version(form) -> int:
     try:
         number = int(form.get("version", ""))
     except ValueError:
-        raise FormError("the form has no valid version number") from None
+        raise FormError(_("the form has no valid version number")) from None
     if number < 1:
-        raise FormError("the form has no valid version number")
+        raise FormError(_("the form has no valid version number"))
     return number

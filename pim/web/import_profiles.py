@@ -23,6 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -50,6 +52,15 @@ from pim.web.profile_editor import (
 )
 from pim.web.security import require
 
+#: How the fields a mapping can fill are named in the target select.
+FIELD_LABELS = {
+    "family": _l("Family"),
+    "family_variant": _l("Family variant"),
+    "parent": _l("Parent"),
+    "categories": _l("Categories"),
+    "enabled": _l("Enabled"),
+}
+
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -76,7 +87,7 @@ def import_profile_sample():
     editor = Editor.from_form(request.form)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _render_new(editor, "Choose a sample file: its columns build the mapping.")
+        return _render_new(editor, _("Choose a sample file: its columns build the mapping."))
     path = jobs.keep_file(current_app.instance_path, upload.stream, upload.filename)
     try:
         columns, rows = _read_sample(path, editor.reader, upload.filename)
@@ -123,7 +134,7 @@ def import_profile_resample(code: str):
     document = profiles.profile_document(profile)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a sample file.", "error")
+        flash(_("Choose a sample file."), "error")
         return redirect(url_for("web.import_profile", code=code))
     path = jobs.keep_file(current_app.instance_path, upload.stream, upload.filename)
     try:
@@ -174,7 +185,7 @@ def _save(editor: Editor, profile):
         name = editor.sample_name or sample_path.name
         return start_job(saved, sample_path, name, {"dry_run": True})
     db.session.commit()
-    flash(f"Saved the import profile {saved.code}.", "success")
+    flash(_("Saved the import profile %(code)s.", code=saved.code), "success")
     return redirect(url_for("web.import_profile", code=saved.code))
 
 
@@ -191,10 +202,14 @@ def _read_sample(path: Path, reader: dict, filename: str):
         raise ValueError(str(error)) from None
     except (LookupError, TypeError, ValueError) as error:
         raise ValueError(
-            f"The file {filename} cannot be read with these options: {error}."
+            _(
+                "The file %(name)s cannot be read with these options: %(error)s.",
+                name=filename,
+                error=error,
+            )
         ) from None
     if not columns:
-        raise ValueError(f"The file {filename} has no columns.")
+        raise ValueError(_("The file %(name)s has no columns.", name=filename))
     return columns, rows
 
 
@@ -254,9 +269,11 @@ def _row_errors(rows: list[EditorRow], messages: list[str]) -> dict[int, list[st
 
 def _targets(structure: Structure, entity: str) -> list[tuple[str, str, object]]:
     """(value, label, attribute or None) of the target select, fields first."""
-    choices = [(KEY, "Key (identifier)" if entity == "product" else "Key (model code)", None)]
+    key = _("Key (identifier)") if entity == "product" else _("Key (model code)")
+    choices = [(KEY, key, None)]
     for name in FIELDS.get(entity, ()):
-        choices.append((f"@{name}", name.replace("_", " ").capitalize(), None))
+        label = FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+        choices.append((f"@{name}", str(label), None))
     for code, attr in sorted(structure.attributes.items()):
         if attr.type != "identifier":
             choices.append((code, f"{attr.label()} ({code})", attr))

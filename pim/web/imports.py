@@ -26,6 +26,9 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pim.extensions import db
@@ -42,9 +45,13 @@ FORM_PARTS = 5000
 REPORT_PAGE_SIZE = 50
 PRODUCTS_PAGE_SIZE = 50
 #: Job option choices of the upload form ("" keeps the profile's default).
-MODES = {"skip": "Skip bad rows", "all_or_nothing": "All or nothing"}
-CREATE = {"create": "Create and update", "update_only": "Update only"}
-MISSING = {"ignore": "Ignore", "flag": "Flag in the report", "disable": "Disable the products"}
+MODES = {"skip": _l("Skip bad rows"), "all_or_nothing": _l("All or nothing")}
+CREATE = {"create": _l("Create and update"), "update_only": _l("Update only")}
+MISSING = {
+    "ignore": _l("Ignore"),
+    "flag": _l("Flag in the report"),
+    "disable": _l("Disable the products"),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -59,19 +66,21 @@ def init_app(app: Flask) -> None:
 def too_large(error):
     """413: say what the limit is instead of a bare error."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or UPLOAD_LIMIT
-    message = (
-        f"The file is too large: uploads are limited to {_size(limit)}. Split the file, or "
-        "ask an administrator to put it in the profile's drop folder."
+    message = _(
+        "The file is too large: uploads are limited to %(limit)s. Split the file, or "
+        "ask an administrator to put it in the profile's drop folder.",
+        limit=_size(limit),
     )
-    return render_template("error.html", code=413, title="File too large", message=message), 413
+    title = _("File too large")
+    return render_template("error.html", code=413, title=title, message=message), 413
 
 
 def _size(count: int) -> str:
     if count >= 1024 * 1024:
-        return f"{count / 1024 / 1024:.0f} MB"
+        return _("%(size)s MB", size=f"{count / 1024 / 1024:.0f}")
     if count >= 1024:
-        return f"{count / 1024:.0f} KB"
-    return f"{count} bytes"
+        return _("%(size)s KB", size=f"{count / 1024:.0f}")
+    return ngettext("%(num)d byte", "%(num)d bytes", count)
 
 
 # --- the imports page and the upload -------------------------------------------------------
@@ -92,7 +101,7 @@ def import_upload():
     """Keep the uploaded file, queue a job for it and show its page."""
     code = request.form.get("profile", "")
     if not code:
-        return _render_imports(request.form, "Choose an import profile.", 422)
+        return _render_imports(request.form, _("Choose an import profile."), 422)
     profile = _usable_profile_or_404(code)
     upload = request.files.get("file")
     if problem := _upload_problem(upload):
@@ -124,12 +133,12 @@ def job_options(form=None) -> dict:
 def _upload_problem(upload) -> str | None:
     """Why the uploaded file cannot be imported, or None."""
     if upload is None or not upload.filename:
-        return "Choose a file to import."
+        return _("Choose a file to import.")
     upload.stream.seek(0, os.SEEK_END)
     size = upload.stream.tell()
     upload.stream.seek(0)
     if size == 0:
-        return f"The file {upload.filename} is empty: there is nothing to import."
+        return _("The file %(name)s is empty: there is nothing to import.", name=upload.filename)
     return None
 
 
@@ -229,8 +238,10 @@ def import_rerun(job_id: int):
     job = _job_or_404(job_id)
     if not _can_rerun(job):
         flash(
-            "This import cannot run again: it is still running, its profile was deleted "
-            "or its file is gone.",
+            _(
+                "This import cannot run again: it is still running, its profile was deleted "
+                "or its file is gone."
+            ),
             "error",
         )
         return redirect(url_for("web.import_job", job_id=job.id))

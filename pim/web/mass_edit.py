@@ -20,6 +20,8 @@ import math
 import re
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -38,17 +40,17 @@ FAILURES_PAGE_SIZE = 50
 GRID_PARAMS = ("q", "family", "status", "sort", "cols", "group", "scope", "locale")
 #: Operations in the order the form offers them, with their names.
 OPERATIONS = {
-    mass_edit.Kind.SET_VALUE: "Set a value",
-    mass_edit.Kind.CLEAR_VALUE: "Clear a value",
-    mass_edit.Kind.ADD_OPTIONS: "Add options to a multi-select",
-    mass_edit.Kind.REMOVE_OPTIONS: "Remove options from a multi-select",
-    mass_edit.Kind.CHANGE_STATUS: "Change the workflow status",
-    mass_edit.Kind.CHANGE_FAMILY: "Change the family",
-    mass_edit.Kind.ADD_CATEGORIES: "Add to categories",
-    mass_edit.Kind.REMOVE_CATEGORIES: "Remove from categories",
-    mass_edit.Kind.REPLACE_CATEGORIES: "Move to categories (replace them all)",
-    mass_edit.Kind.ADD_ASSOCIATIONS: "Add associations",
-    mass_edit.Kind.DELETE: "Delete the products",
+    mass_edit.Kind.SET_VALUE: _l("Set a value"),
+    mass_edit.Kind.CLEAR_VALUE: _l("Clear a value"),
+    mass_edit.Kind.ADD_OPTIONS: _l("Add options to a multi-select"),
+    mass_edit.Kind.REMOVE_OPTIONS: _l("Remove options from a multi-select"),
+    mass_edit.Kind.CHANGE_STATUS: _l("Change the workflow status"),
+    mass_edit.Kind.CHANGE_FAMILY: _l("Change the family"),
+    mass_edit.Kind.ADD_CATEGORIES: _l("Add to categories"),
+    mass_edit.Kind.REMOVE_CATEGORIES: _l("Remove from categories"),
+    mass_edit.Kind.REPLACE_CATEGORIES: _l("Move to categories (replace them all)"),
+    mass_edit.Kind.ADD_ASSOCIATIONS: _l("Add associations"),
+    mass_edit.Kind.DELETE: _l("Delete the products"),
 }
 
 
@@ -62,7 +64,7 @@ def mass_edit_form():
     structure = Structure.current(db.session)
     selection = _selection(request.args)
     if selection is None:
-        flash("Select at least one product to mass edit.", "error")
+        flash(_("Select at least one product to mass edit."), "error")
         return redirect(url_for("web.product_list", **_grid_params(request.args)))
     return _render_form(structure, request.args, selection)
 
@@ -149,7 +151,7 @@ def mass_edit_preview():
     structure = Structure.current(db.session)
     selection = _selection(request.form)
     if selection is None:
-        abort(400, "the form names no product")
+        abort(400, _("the form names no product"))
     if request.form.get("refresh"):
         return _render_form(structure, request.form, selection)
     try:
@@ -224,7 +226,7 @@ def mass_edit_start():
     structure = Structure.current(db.session)
     selection = _selection(request.form)
     if selection is None:
-        abort(400, "the form names no product")
+        abort(400, _("the form names no product"))
     try:
         op = _checked_operation(structure)
     except InvalidData as invalid:
@@ -318,9 +320,9 @@ def save_view():
         db.session.commit()
     except InvalidData as invalid:
         db.session.rollback()
-        flash(f"The view was not saved: {_sentence(invalid)}", "error")
+        flash(_("The view was not saved: %(reason)s", reason=_sentence(invalid)), "error")
         return redirect(url_for("web.product_list", **_grid_params(request.form)))
-    flash(f"Saved the view “{view.name}”.", "success")
+    flash(_("Saved the view “%(name)s”.", name=view.name), "success")
     return redirect(url_for("web.product_list", **saved_views.view_params(view)))
 
 
@@ -336,9 +338,9 @@ def rename_view(view_id: int):
         abort(404)
     except InvalidData as invalid:
         db.session.rollback()
-        flash(f"The view was not renamed: {_sentence(invalid)}", "error")
+        flash(_("The view was not renamed: %(reason)s", reason=_sentence(invalid)), "error")
     else:
-        flash(f"Renamed the view to “{view.name}”.", "success")
+        flash(_("Renamed the view to “%(name)s”.", name=view.name), "success")
     return redirect(url_for("web.saved_views_page"))
 
 
@@ -352,7 +354,7 @@ def delete_view(view_id: int):
         db.session.commit()
     except NotFound:
         abort(404)
-    flash(f"Deleted the view “{name}”.", "success")
+    flash(_("Deleted the view “%(name)s”.", name=name), "success")
     return redirect(url_for("web.saved_views_page"))
 
 

@@ -13,6 +13,8 @@ imports them:
 from __future__ import annotations
 
 from flask import Flask, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from pim.web.blueprint import bp
@@ -20,20 +22,20 @@ from pim.web.blueprint import bp
 #: Navigation entries not built yet: endpoint suffix → (title, what is coming).
 PLACEHOLDERS = {
     "assets": (
-        "Assets",
-        "Images and documents arrive with the digital asset management (DAM) release.",
+        _l("Assets"),
+        _l("Images and documents arrive with the digital asset management (DAM) release."),
     ),
     "channels": (
-        "Channels",
-        "Channel settings and feed previews arrive with the channels release.",
+        _l("Channels"),
+        _l("Channel settings and feed previews arrive with the channels release."),
     ),
 }
 
 ERROR_TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
 }
 
 
@@ -77,7 +79,7 @@ def error_page(error):
     code = getattr(error, "code", 500) or 500
     return (
         render_template(
-            "error.html", code=code, title=ERROR_TITLES.get(code, "Error"), error=error
+            "error.html", code=code, title=ERROR_TITLES.get(code) or _("Error"), error=error
         ),
         code,
     )
@@ -85,5 +87,7 @@ def error_page(error):
 
 def csrf_error(error: CSRFError):
     """A form without a valid CSRF token (expired page, or a forged request)."""
-    message = "The form has expired or did not come from this site. Reload the page and try again."
-    return render_template("error.html", code=400, title="Form expired", message=message), 400
+    message = _(
+        "The form has expired or did not come from this site. Reload the page and try again."
+    )
+    return render_template("error.html", code=400, title=_("Form expired"), message=message), 400

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -136,9 +137,9 @@ def create_model_variant(code: str):
         db.session.commit()
     except InvalidData as invalid:
         db.session.rollback()
-        flash(f"No variant created: {invalid}", "error")
+        flash(_("No variant created: %(reason)s", reason=invalid), "error")
     else:
-        flash(f"Created the variant {product.identifier}.", "success")
+        flash(_("Created the variant %(identifier)s.", identifier=product.identifier), "success")
     return redirect(
         url_for("web.model_page", code=model.code, _anchor="variants", **kept_params()), code=303
     )
@@ -314,7 +315,7 @@ def _found_variants(ctx, model: ProductModel, children, axes: list[AttrSpec]) ->
 
 def _cells(found: dict, row_key: tuple, columns) -> list[Cell]:
     cells = []
-    for value, _ in columns:
+    for value, _label in columns:
         cell = Cell((*row_key, value))
         hit = found.get((*row_key, value))
         if hit:

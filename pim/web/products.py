@@ -8,6 +8,7 @@ associations, history and the page context); :mod:`pim.web.product_models` uses 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -247,8 +248,8 @@ def conflict_changes(conflict: ConflictError, resource: str, item_id: int) -> li
 def saved_message(key: str, version) -> str:
     """The flash message after a save."""
     if version is None:
-        return "Nothing to save: no value was changed."
-    return f"Saved {key} (version {version.number})."
+        return _("Nothing to save: no value was changed.")
+    return _("Saved %(key)s (version %(number)s).", key=key, number=version.number)
 
 
 def version_or_404(resource: str, item_id: int, number: int) -> Version:
@@ -273,9 +274,16 @@ def revert_to(version: Version) -> None:
         db.session.commit()
     except InvalidData as invalid:
         db.session.rollback()
-        flash(f"Could not revert to version {number}: {invalid}", "error")
+        flash(
+            _("Could not revert to version %(number)s: %(reason)s", number=number, reason=invalid),
+            "error",
+        )
     else:
-        message = f"Reverted to version {number}." if new else "Already in that state."
+        message = (
+            _("Reverted to version %(number)s.", number=number)
+            if new
+            else _("Already in that state.")
+        )
         flash(message, "success")
 
 
@@ -291,12 +299,15 @@ def apply_workflow(item, change) -> None:
     except forms.FormError as error:
         abort(400, str(error))
     except editor.Refused as refused:
-        flash(f"Not changed: {refused}.", "error")
+        flash(_("Not changed: %(reason)s.", reason=refused), "error")
         return
     if expected != item.version:
         flash(
-            f"Not changed: it was saved by someone else since you opened it (now version "
-            f"{item.version}). Check the history, then try again.",
+            _(
+                "Not changed: it was saved by someone else since you opened it (now version "
+                "%(number)s). Check the history, then try again.",
+                number=item.version,
+            ),
             "error",
         )
         return
@@ -305,9 +316,9 @@ def apply_workflow(item, change) -> None:
         db.session.commit()
     except InvalidData as invalid:
         db.session.rollback()
-        flash(f"Not changed: {invalid}", "error")
+        flash(_("Not changed: %(reason)s", reason=invalid), "error")
         return
-    flash(f"{action.done}.", "success")
+    flash(str(action.done), "success")
 
 
 def apply_association(item, save) -> None:
@@ -319,9 +330,9 @@ def apply_association(item, save) -> None:
         db.session.commit()
     except editor.Refused as refused:
         db.session.rollback()
-        flash(f"Associations not changed: {refused}.", "error")
+        flash(_("Associations not changed: %(reason)s.", reason=refused), "error")
     except InvalidData as invalid:
         db.session.rollback()
-        flash(f"Associations not changed: {invalid}", "error")
+        flash(_("Associations not changed: %(reason)s", reason=invalid), "error")
     else:
         flash(message, "success")

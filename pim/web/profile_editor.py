@@ -7,6 +7,9 @@ import json
 import re
 from dataclasses import dataclass, field, fields
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from pim.imports import suggest
 from pim.imports.mapping import FIELDS
 from pim.services.errors import Problem
@@ -15,9 +18,15 @@ from pim.units import UNIT_FAMILIES
 
 KEY = "@key"
 SOURCE_KINDS = ("erp", "plm", "migration", "supplier")
-ENTITIES = {"product": "Products", "product_model": "Product models"}
-FORMATS = {"": "Detect", "csv": "CSV", "xlsx": "Excel (XLSX)", "xml": "XML"}
-DELIMITERS = {"": "Detect", ",": "Comma", ";": "Semicolon", "tab": "Tab", "|": "Pipe"}
+ENTITIES = {"product": _l("Products"), "product_model": _l("Product models")}
+FORMATS = {"": _l("Detect"), "csv": "CSV", "xlsx": _l("Excel (XLSX)"), "xml": "XML"}
+DELIMITERS = {
+    "": _l("Detect"),
+    ",": _l("Comma"),
+    ";": _l("Semicolon"),
+    "tab": _l("Tab"),
+    "|": _l("Pipe"),
+}
 UNITS = [unit for units in UNIT_FAMILIES.values() for unit in units]
 SAMPLE_ROWS = 20
 MAX_ROWS = 1000
@@ -41,12 +50,19 @@ FORM_TRANSFORMS = {
 FLAGS = ("trim", "option_label", "decimal_comma", "boolean")
 #: Fields the editor offers a fixed value for.
 FIXED_INPUTS = ("family", "family_variant")
-#: How the closed row names its transforms (``imports.js`` uses the same words).
+#: How the closed row names its transforms: the words of the inputs' ``data-summary``
+#: attributes, which ``imports.js`` uses (parameters follow the word, after a space).
 SUMMARY_WORDS = {
-    "trim": "trim",
-    "option_label": "option labels",
-    "decimal_comma": "decimal comma",
-    "boolean": "yes/no",
+    "trim": _l("trim"),
+    "option_label": _l("option labels"),
+    "decimal_comma": _l("decimal comma"),
+    "boolean": _l("yes/no"),
+    "concat": _l("join with"),
+    "split": _l("split"),
+    "map": _l("value map"),
+    "date": _l("date"),
+    "unit": _l("unit"),
+    "currency": _l("currency"),
 }
 PARAMETER = {"split": "sep", "date": "format", "unit": "unit", "currency": "currency"}
 
@@ -173,15 +189,14 @@ class EditorRow:
         words = []
         for transform in self.transform_list([]):
             op = transform["op"]
-            if op in SUMMARY_WORDS:
-                words.append(SUMMARY_WORDS[op])
-            elif op == "concat":
-                words.append(f"join with {self.concat}")
-            elif op == "map":
-                words.append("value map")
+            word = str(SUMMARY_WORDS.get(op, op))
+            if op == "concat":
+                words.append(f"{word} {self.concat}")
+            elif op in PARAMETER:
+                words.append(f"{word} {transform.get(PARAMETER[op], '')}".strip())
             else:
-                words.append(f"{op} {transform.get(PARAMETER.get(op), '')}".strip())
-        return ", ".join(words) or "none"
+                words.append(word)
+        return ", ".join(words) or _("none")
 
 
 def _form_parts(transforms: list, columns: list[str]) -> dict | None:
@@ -214,7 +229,10 @@ def _value_map(column: str, text: str, problems: list[Problem]) -> dict:
             continue
         theirs, sep, ours = line.partition("=")
         if not sep:
-            message = f"{column}: write each value map line as 'supplier value = our code'"
+            message = _(
+                "%(column)s: write each value map line as 'supplier value = our code'",
+                column=column,
+            )
             problems.append(Problem(message, field="mapping"))
             continue
         values[theirs.strip()] = ours.strip()
@@ -227,7 +245,10 @@ def _json_transforms(column: str, text: str, problems: list[Problem]) -> list[di
     except ValueError:
         transforms = None
     if not isinstance(transforms, list):
-        message = f'{column}: the transforms must be a JSON list such as [{{"op": "trim"}}]'
+        message = _(
+            '%(column)s: the transforms must be a JSON list such as [{"op": "trim"}]',
+            column=column,
+        )
         problems.append(Problem(message, field="mapping"))
         return []
     return transforms
@@ -336,7 +357,7 @@ class Editor:
             rule = row.rule(structure, problems)
             if row.target == KEY:
                 if "key" in mapping:
-                    message = f"{row.column}: only one column can hold the key"
+                    message = _("%(column)s: only one column can hold the key", column=row.column)
                     problems.append(Problem(message, field="mapping"))
                 mapping.setdefault("key", rule)
             elif row.target.startswith("@"):

@@ -32,7 +32,7 @@
     data.append("csrf_token", token);
     data.append("x", String(x));
     data.append("y", String(y));
-    say(form, "Saving the focal point…");
+    say(form, _("Saving the focal point…"));
     return fetch(frame.getAttribute("data-focal-url"), {
       method: "POST",
       body: data,
@@ -42,7 +42,7 @@
       .then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) {
-            throw new Error(body.error || "status " + response.status);
+            throw new Error(body.error || _("status %(code)s", { code: response.status }));
           }
           return body;
         });
@@ -56,10 +56,10 @@
         document.querySelectorAll('input[name="row_version"]').forEach(function (input) {
           input.value = body.row_version;
         });
-        say(form, "Focal point saved at " + body.focal[0] + ", " + body.focal[1] + ".");
+        say(form, _("Focal point saved at %(x)s, %(y)s.", { x: body.focal[0], y: body.focal[1] }));
       })
       .catch(function (error) {
-        say(form, "The focal point was not saved: " + error.message);
+        say(form, _("The focal point was not saved: %(reason)s", { reason: error.message }));
       });
   }
 

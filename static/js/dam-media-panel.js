@@ -24,7 +24,7 @@
   }
 
   function save(panel, list, before) {
-    say(panel, "Saving the order…");
+    say(panel, _("Saving the order…"));
     panel.setAttribute("aria-busy", "true");
     return fetch(panel.getAttribute("data-reorder-url"), {
       method: "POST",
@@ -43,7 +43,7 @@
       .then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) {
-            throw new Error(body.error || "status " + response.status);
+            throw new Error(body.error || _("status %(code)s", { code: response.status }));
           }
           return body;
         });
@@ -52,7 +52,7 @@
         panel.removeAttribute("aria-busy");
         renumber(list);
         /* the up/down buttons move an asset within the order saved on the server */
-        say(panel, "Order saved.");
+        say(panel, _("Order saved."));
         panel.setAttribute("data-saved-order", order(list).join(","));
       })
       .catch(function (error) {
@@ -61,7 +61,7 @@
           list.appendChild(list.querySelector('[data-asset-id="' + id + '"]'));
         });
         renumber(list);
-        say(panel, "The order was not saved: " + error.message);
+        say(panel, _("The order was not saved: %(reason)s", { reason: error.message }));
       });
   }
 

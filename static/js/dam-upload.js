@@ -28,9 +28,9 @@
     var bar = element("progress", "upload-progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", "Upload of " + file.name);
+    bar.setAttribute("aria-label", _("Upload of %(file)s", { file: file.name }));
     row.appendChild(bar);
-    row.appendChild(element("span", "upload-outcome", "waiting"));
+    row.appendChild(element("span", "upload-outcome", _("waiting")));
     list.appendChild(row);
     return row;
   }
@@ -41,20 +41,20 @@
     row.setAttribute("data-upload-status", outcome.status);
     row.querySelector("progress").value = 100;
     if (outcome.status === "new") {
-      box.appendChild(element("span", "status status-upload-new", "new"));
+      box.appendChild(element("span", "status status-upload-new", _("new")));
       box.appendChild(document.createTextNode(" "));
-      var link = element("a", "", "open asset " + outcome.asset.code);
+      var link = element("a", "", _("open asset %(code)s", { code: outcome.asset.code }));
       link.href = outcome.asset.url;
       box.appendChild(link);
     } else if (outcome.status === "duplicate") {
-      box.appendChild(element("span", "status status-upload-duplicate", "duplicate"));
-      box.appendChild(document.createTextNode(" already in the library: "));
-      var existing = element("a", "", "open existing asset " + outcome.asset.code);
+      box.appendChild(element("span", "status status-upload-duplicate", _("duplicate")));
+      box.appendChild(document.createTextNode(" " + _("already in the library:") + " "));
+      var existing = element("a", "", _("open existing asset %(code)s", { code: outcome.asset.code }));
       existing.href = outcome.asset.url;
       box.appendChild(existing);
     } else {
-      box.appendChild(element("span", "status status-upload-error", "refused"));
-      box.appendChild(document.createTextNode(" " + (outcome.error || "upload failed")));
+      box.appendChild(element("span", "status status-upload-error", _("refused")));
+      box.appendChild(document.createTextNode(" " + (outcome.error || _("upload failed"))));
     }
   }
 
@@ -73,19 +73,19 @@
           bar.value = Math.round((event.loaded / event.total) * 100);
         }
       });
-      row.querySelector(".upload-outcome").textContent = "uploading…";
+      row.querySelector(".upload-outcome").textContent = _("uploading…");
       xhr.addEventListener("load", function () {
         var outcome;
         try {
           outcome = JSON.parse(xhr.responseText);
         } catch (error) {
-          outcome = { status: "error", error: "the server answered " + xhr.status };
+          outcome = { status: "error", error: _("the server answered %(code)s", { code: xhr.status }) };
         }
         showOutcome(row, outcome);
         resolve(outcome);
       });
       xhr.addEventListener("error", function () {
-        showOutcome(row, { status: "error", error: "network error; try again" });
+        showOutcome(row, { status: "error", error: _("network error; try again") });
         resolve(null);
       });
       xhr.send(data);
@@ -107,7 +107,7 @@
     return chain.then(function () {
       form.removeAttribute("aria-busy");
       var done = element("li", "upload-done");
-      var refresh = element("a", "", "Show the new assets in the library");
+      var refresh = element("a", "", _("Show the new assets in the library"));
       refresh.href = window.location.pathname;
       done.appendChild(refresh);
       list.appendChild(done);

@@ -31,7 +31,7 @@
     var dirty = isDirty();
     form.classList.toggle("is-dirty", dirty);
     if (note) {
-      note.textContent = dirty ? "Unsaved changes" : "";
+      note.textContent = dirty ? _("Unsaved changes") : "";
     }
   }
 

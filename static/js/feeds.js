@@ -50,7 +50,7 @@
         item.appendChild(element("strong", String(entry.count)));
         item.appendChild(document.createTextNode(" " + reason + " "));
         if (entry.sample && entry.sample.length) {
-          var sample = element("span", "e.g. " + entry.sample.join(", "));
+          var sample = element("span", _("e.g. %(samples)s", { samples: entry.sample.join(", ") }));
           sample.className = "muted";
           item.appendChild(sample);
         }
@@ -85,7 +85,7 @@
     showProblems(panel, data.problems || []);
     if (!data.ok) {
       body.hidden = true;
-      setText(panel, "[data-preview-status]", "The feed cannot be previewed as it is:");
+      setText(panel, "[data-preview-status]", _("The feed cannot be previewed as it is:"));
       return;
     }
     var funnel = data.funnel;
@@ -103,8 +103,12 @@
     setText(
       panel,
       "[data-preview-status]",
-      "The first " + data.items.length + " item" + (data.items.length === 1 ? "" : "s") +
-        " as the " + data.format + " feed would publish " + (data.items.length === 1 ? "it" : "them") + "."
+      ngettext(
+        "The first %(num)d item as the %(format)s feed would publish it.",
+        "The first %(num)d items as the %(format)s feed would publish them.",
+        data.items.length,
+        { format: data.format }
+      )
     );
   }
 
@@ -117,7 +121,7 @@
     function refresh() {
       var number = ++sent;
       panel.setAttribute("aria-busy", "true");
-      setText(panel, "[data-preview-status]", "Previewing…");
+      setText(panel, "[data-preview-status]", _("Previewing…"));
       fetch(url, {
         method: "POST",
         body: new FormData(form),
@@ -126,7 +130,7 @@
       })
         .then(function (response) {
           if (!response.ok) {
-            throw new Error("the preview answered " + response.status);
+            throw new Error(_("the preview answered %(code)s", { code: response.status }));
           }
           return response.json();
         })
@@ -137,7 +141,7 @@
         })
         .catch(function (error) {
           if (number === sent) {
-            setText(panel, "[data-preview-status]", "No preview: " + error.message);
+            setText(panel, "[data-preview-status]", _("No preview: %(reason)s", { reason: error.message }));
           }
         })
         .then(function () {
@@ -193,9 +197,9 @@
       button.addEventListener("click", function () {
         var input = document.getElementById(button.getAttribute("data-copy"));
         var done = function () {
-          button.textContent = "Copied";
+          button.textContent = _("Copied");
           window.setTimeout(function () {
-            button.textContent = "Copy";
+            button.textContent = _("Copy");
           }, 2000);
         };
         if (navigator.clipboard && window.isSecureContext) {

@@ -35,9 +35,9 @@
       page.checked = ticked === rows.length;
       page.indeterminate = ticked > 0 && ticked < rows.length;
       if (all && all.checked) {
-        count.textContent = "Every matching product is selected.";
+        count.textContent = _("Every matching product is selected.");
       } else {
-        count.textContent = ticked + " selected on this page";
+        count.textContent = ngettext("%(num)d selected on this page", "%(num)d selected on this page", ticked);
       }
       rows.forEach(function (box) {
         box.disabled = Boolean(all && all.checked);
@@ -60,7 +60,7 @@
       var ticked = rows.some(function (box) { return box.checked; });
       if (!ticked && !(all && all.checked)) {
         event.preventDefault();
-        count.textContent = "Select at least one product first.";
+        count.textContent = _("Select at least one product first.");
         page.focus();
       }
     });
@@ -117,7 +117,7 @@
     if (attribute && hint) {
       attribute.addEventListener("change", function () {
         if (attribute.value && attribute.value !== attribute.getAttribute("data-shown")) {
-          hint.textContent = "Press “Show the inputs for this attribute” to enter its value.";
+          hint.textContent = _("Press “Show the inputs for this attribute” to enter its value.");
         }
       });
     }

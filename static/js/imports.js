@@ -25,7 +25,7 @@
       bar.textContent = percent + "%";
     }
     setText(box, '[data-field="percent"]', percent + "%");
-    setText(box, '[data-field="phase"]', status.phase || "waiting");
+    setText(box, '[data-field="phase"]', status.phase || _("waiting"));
     setText(box, '[data-field="message"]', status.message || "");
     var badge = box.querySelector("[data-status-text]");
     if (badge) {
@@ -91,7 +91,7 @@
     showCell(row, "[data-scope-cell]", option.getAttribute("data-scopable") === "1");
   }
 
-  /* the same words as EditorRow.transform_summary in pim/web/import_profiles.py */
+  /* the same words as EditorRow.transform_summary in pim/web/profile_editor.py */
   function describeTransforms(details) {
     var words = [];
     details.querySelectorAll("[data-summary]").forEach(function (input) {
@@ -104,7 +104,7 @@
         words.push(input.hasAttribute("data-summary-flag") ? word : word + " " + input.value);
       }
     });
-    setText(details, "[data-transform-summary]", words.length ? words.join(", ") : "none");
+    setText(details, "[data-transform-summary]", words.length ? words.join(", ") : _("none"));
   }
 
   function watchEditor() {

@@ -42,11 +42,11 @@
   function answer(response) {
     var type = response.headers.get("Content-Type") || "";
     if (type.indexOf("application/json") === -1) {
-      throw new Error("the server answered " + response.status + "; reload the page and try again");
+      throw new Error(_("the server answered %(code)s; reload the page and try again", { code: response.status }));
     }
     return response.json().then(function (body) {
       if (!response.ok) {
-        throw new Error(body.error || "the server answered " + response.status);
+        throw new Error(body.error || _("the server answered %(code)s", { code: response.status }));
       }
       return body;
     });
@@ -57,7 +57,7 @@
     body.append("csrf_token", tree.getAttribute("data-csrf"));
     body.append("category", code);
     body.append("parent", parent);
-    say("Moving " + code + "…");
+    say(_("Moving %(code)s…", { code: code }));
     tree.setAttribute("aria-busy", "true");
     return fetch(tree.getAttribute("data-move-url"), {
       method: "POST",

@@ -162,3 +162,41 @@ def test_product_model_list_and_filters(api, catalog):
     assert codes("categories=women") == ["TS-CREW", "TS-CREW-RED"]
     assert codes("categories=men") == []
     assert codes("status=approved") == []
+
+
+def test_updated_since_includes_variants_whose_model_changed(api, db_session, catalog):
+    from sqlalchemy import update
+
+    from pim.models import Product, ProductModel
+    from pim.services import product_models
+
+    _make(db_session, "STANDALONE")
+    past = datetime(2026, 1, 1, tzinfo=UTC)
+    db_session.execute(update(Product).values(updated_at=past))
+    db_session.execute(update(ProductModel).values(updated_at=past))
+    db_session.expire_all()
+    since = quote(datetime(2026, 6, 1, tzinfo=UTC).isoformat())
+    assert _identifiers(api, f"updated_since={since}") == []
+
+    root = product_models.get_model(db_session, "TS-CREW")
+    product_models.update_model(db_session, root, {"values": {"brand": value("acme")}}, SYSTEM)
+    db_session.flush()
+    # the variants' effective brand changed through the root model
+    assert _identifiers(api, f"updated_since={since}") == ["TS-CREW-RED-S", "TS-CREW-RED-M"]
+
+
+def test_updated_since_includes_sub_models_whose_root_changed(api, db_session, catalog):
+    from sqlalchemy import update
+
+    from pim.models import ProductModel
+    from pim.services import product_models
+
+    db_session.execute(update(ProductModel).values(updated_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    db_session.expire_all()
+    since = quote(datetime(2026, 6, 1, tzinfo=UTC).isoformat())
+    url = f"/api/v1/product-models?updated_since={since}"
+    assert api.get(url).get_json()["items"] == []
+    root = product_models.get_model(db_session, "TS-CREW")
+    product_models.update_model(db_session, root, {"values": {"brand": value("acme")}}, SYSTEM)
+    db_session.flush()
+    assert [m["code"] for m in api.get(url).get_json()["items"]] == ["TS-CREW", "TS-CREW-RED"]

@@ -27,4 +27,5 @@ from pim.web.settings import (  # noqa: F401 - importing a module registers its 
     index,
     locales,
     users,
+    webhooks,
 )

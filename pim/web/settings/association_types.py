@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.extensions import db
@@ -40,7 +41,7 @@ def settings_association_type_create():
     outcome = save(lambda: structure.create_association_type(db.session, data, ui_actor()))
     if not outcome.saved:
         return _render_list(data, outcome.errors), 422
-    flash(f"Created the association type {data['code']}.", "success")
+    flash(_("Created the association type %(code)s.", code=data["code"]), "success")
     return redirect(url_for("web.settings_association_types"))
 
 
@@ -61,7 +62,9 @@ def settings_association_type_update(code: str):
     outcome = save(lambda: structure.update_association_type(db.session, kind, data, ui_actor()))
     if not outcome.saved:
         return _render_edit(kind, {"code": code, **data}, outcome.errors), 422
-    flash(changed(outcome.result, f"the association type {code}"), "success")
+    saved = _("Saved the association type %(code)s.", code=code)
+    unchanged = _("Nothing to save: the association type %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_association_type", code=code))
 
 

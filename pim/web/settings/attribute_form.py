@@ -3,6 +3,8 @@ the form's text as the user typed it (kept on a 422)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from pim.models import Attribute, AttributeType
 from pim.services.errors import Problem
 from pim.units import UNIT_FAMILIES
@@ -10,17 +12,17 @@ from pim.web.settings.common import checked, labels_from, whole_number
 
 #: How each type reads in the UI.
 TYPE_NAMES = {
-    AttributeType.IDENTIFIER: "Identifier",
-    AttributeType.TEXT: "Text",
-    AttributeType.TEXTAREA: "Text area",
-    AttributeType.NUMBER: "Number",
-    AttributeType.METRIC: "Measurement",
-    AttributeType.PRICE: "Price",
-    AttributeType.BOOLEAN: "Yes/no",
-    AttributeType.DATE: "Date",
-    AttributeType.SIMPLE_SELECT: "Simple select",
-    AttributeType.MULTI_SELECT: "Multi select",
-    AttributeType.ASSET_COLLECTION: "Asset collection",
+    AttributeType.IDENTIFIER: _l("Identifier"),
+    AttributeType.TEXT: _l("Text"),
+    AttributeType.TEXTAREA: _l("Text area"),
+    AttributeType.NUMBER: _l("Number"),
+    AttributeType.METRIC: _l("Measurement"),
+    AttributeType.PRICE: _l("Price"),
+    AttributeType.BOOLEAN: _l("Yes/no"),
+    AttributeType.DATE: _l("Date"),
+    AttributeType.SIMPLE_SELECT: _l("Simple select"),
+    AttributeType.MULTI_SELECT: _l("Multi select"),
+    AttributeType.ASSET_COLLECTION: _l("Asset collection"),
 }
 
 #: Validation settings and the types they apply to (others are never sent).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.extensions import db
@@ -41,7 +42,7 @@ def settings_attribute_group_create():
     )
     if not outcome.saved:
         return _render_list(payload, outcome.errors), 422
-    flash(f"Created the attribute group {payload['code']}.", "success")
+    flash(_("Created the attribute group %(code)s.", code=payload["code"]), "success")
     return redirect(url_for("web.settings_attribute_groups"))
 
 
@@ -65,7 +66,9 @@ def settings_attribute_group_update(code: str):
     )
     if not outcome.saved:
         return _render_edit(group, {"code": code, **payload}, outcome.errors), 422
-    flash(changed(outcome.result, f"the attribute group {code}"), "success")
+    saved = _("Saved the attribute group %(code)s.", code=code)
+    unchanged = _("Nothing to save: the attribute group %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_attribute_group", code=code))
 
 

@@ -9,6 +9,7 @@ the table of options lists its codes in hidden ``opt`` inputs, each row with
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from pim.extensions import db
 from pim.models import Attribute
@@ -48,7 +49,8 @@ def settings_option_add(code: str):
     }
     problems = []
     if any(o.code == option["code"] for o in attr.options):
-        problems.append(Problem(f"{option['code']!r} is already an option", field="options"))
+        message = _("%(code)r is already an option", code=option["code"])
+        problems.append(Problem(message, field="options"))
     else:
         option["sort_order"] = len(attr.options)
     outcome = save(lambda: structure.add_option(db.session, attr, option, ui_actor()), problems)
@@ -56,7 +58,9 @@ def settings_option_add(code: str):
         attr = get_or_404(Attribute, code)
         data = attribute_form.data_of(attr)
         return render_edit(attr, data, option_errors=outcome.errors, new_option=option), 422
-    flash(f"Added the option {option['code']} to {code}.", "success")
+    flash(
+        _("Added the option %(option)s to %(code)s.", option=option["code"], code=code), "success"
+    )
     return redirect(url_for("web.settings_attribute", code=code, _anchor="options"))
 
 
@@ -75,7 +79,9 @@ def settings_options_save(code: str):
         attr = get_or_404(Attribute, code)
         data = attribute_form.data_of(attr)
         return render_edit(attr, data, option_errors=outcome.errors, option_rows=options), 422
-    flash(changed(outcome.result, f"the options of {code}"), "success")
+    saved = _("Saved the options of %(code)s.", code=code)
+    unchanged = _("Nothing to save: the options of %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_attribute", code=code, _anchor="options"))
 
 
@@ -90,7 +96,7 @@ def settings_option_delete(code: str, option: str):
     if not outcome.saved:
         attr = get_or_404(Attribute, code)
         return render_edit(attr, attribute_form.data_of(attr), option_errors=outcome.errors), 422
-    flash(f"Removed the option {option} from {code}.", "success")
+    flash(_("Removed the option %(option)s from %(code)s.", option=option, code=code), "success")
     return redirect(url_for("web.settings_attribute", code=code, _anchor="options"))
 
 
@@ -123,5 +129,8 @@ def _edited_option(code: str, stored_order: int, problems: list[Problem]) -> dic
         "swatch": form.get(f"{prefix}-swatch", "").strip() or None,
         "sort_order": whole_number(form, f"{prefix}-sort_order", bad_order, stored_order),
     }
-    problems += [Problem(f"option {code}: {p.message}", field="options") for p in bad_order]
+    problems += [
+        Problem(_("option %(code)s: %(problem)s", code=code, problem=p.message), field="options")
+        for p in bad_order
+    ]
     return option

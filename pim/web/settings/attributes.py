@@ -4,6 +4,7 @@ rules per type, import sources), deletion, history. Options: :mod:`.attribute_op
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -61,8 +62,11 @@ def settings_attribute_create():
     outcome = save(lambda: structure.create_attribute(db.session, payload, ui_actor()), problems)
     if not outcome.saved:
         return _render_new(data, outcome.errors), 422
-    more = " Add its options below." if data["type"] in attribute_form.SELECT_TYPES else ""
-    flash(f"Created the attribute {data['code']}.{more}", "success")
+    if data["type"] in attribute_form.SELECT_TYPES:
+        message = _("Created the attribute %(code)s. Add its options below.", code=data["code"])
+    else:
+        message = _("Created the attribute %(code)s.", code=data["code"])
+    flash(message, "success")
     return redirect(url_for("web.settings_attribute", code=data["code"]))
 
 
@@ -87,7 +91,9 @@ def settings_attribute_update(code: str):
     )
     if not outcome.saved:
         return render_edit(attr, data, errors=outcome.errors), 422
-    flash(changed(outcome.result, f"the attribute {code}"), "success")
+    saved = _("Saved the attribute %(code)s.", code=code)
+    unchanged = _("Nothing to save: the attribute %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_attribute", code=code))
 
 
@@ -100,7 +106,7 @@ def settings_attribute_delete(code: str):
     if not outcome.saved:
         attr = get_or_404(Attribute, code)
         return render_edit(attr, attribute_form.data_of(attr), errors=outcome.errors), 422
-    flash(f"Deleted the attribute {code}.", "success")
+    flash(_("Deleted the attribute %(code)s.", code=code), "success")
     return redirect(url_for("web.settings_attributes"))
 
 

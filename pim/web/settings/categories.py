@@ -10,6 +10,7 @@ and the CSRF token).
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from pim.extensions import db
 from pim.models import Category
@@ -50,7 +51,7 @@ def settings_category_create():
     outcome = save(lambda: structure.create_category(db.session, data, ui_actor()), problems)
     if not outcome.saved:
         return _render_trees(data, errors=outcome.errors), 422
-    flash(f"Created the category {data['code']}.", "success")
+    flash(_("Created the category %(code)s.", code=data["code"]), "success")
     return redirect(url_for("web.settings_categories", _anchor=f"category-{data['code']}"))
 
 
@@ -74,7 +75,9 @@ def settings_category_update(code: str):
     )
     if not outcome.saved:
         return _render_edit(category, {"code": code, **data}, outcome.errors), 422
-    flash(changed(outcome.result, f"the category {code}"), "success")
+    saved = _("Saved the category %(code)s.", code=code)
+    unchanged = _("Nothing to save: the category %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_category", code=code))
 
 
@@ -90,12 +93,16 @@ def settings_category_move():
     )
     wants_json = request.accept_mimetypes.best == "application/json"
     if not outcome.saved:
-        message = f"{code} was not moved: " + "; ".join(p.message for p in outcome.problems)
+        reasons = "; ".join(p.message for p in outcome.problems)
+        message = _("%(code)s was not moved: %(reasons)s", code=code, reasons=reasons)
         if wants_json:
             return jsonify(error=message), 422
         move = {"category": code, "parent": parent or "", "error": message}
         return _render_trees(_blank(), move=move), 422
-    text = f"Moved {code} under {parent}." if parent else f"{code} is now a category tree."
+    if parent:
+        text = _("Moved %(code)s under %(parent)s.", code=code, parent=parent)
+    else:
+        text = _("%(code)s is now a category tree.", code=code)
     flash(text, "success")
     if wants_json:
         return jsonify(message=text)
@@ -110,13 +117,13 @@ def settings_category_delete(code: str):
     category = get_or_404(Category, code)
     problems = []
     if request.form.get("confirm") != "1":
-        message = "tick the box to confirm: the subcategories go too"
+        message = _("tick the box to confirm: the subcategories go too")
         problems.append(Problem(message, field="confirm"))
     outcome = save(lambda: structure.delete_category(db.session, category, ui_actor()), problems)
     if not outcome.saved:
         category = get_or_404(Category, code)
         return _render_edit(category, structure.category_state(category), outcome.errors), 422
-    flash(f"Deleted the category {code} and its subcategories.", "success")
+    flash(_("Deleted the category %(code)s and its subcategories.", code=code), "success")
     return redirect(url_for("web.settings_categories"))
 
 
@@ -135,7 +142,7 @@ def _move_problems(category: Category, parent: str | None) -> list[Problem]:
     """A channel's tree must stay a root: moving it under another category is refused.
     (The move service does not check this; the other checks are its own.)"""
     if parent and category.parent_id is None and structure.category_in_use(db.session, category):
-        message = "is the category tree of a channel; change the channel first"
+        message = _("is the category tree of a channel; change the channel first")
         return [Problem(message, field="parent")]
     return []
 

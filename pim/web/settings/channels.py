@@ -4,6 +4,7 @@ history. Changing locales or currencies recomputes completeness (in the service)
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.extensions import db
@@ -50,7 +51,7 @@ def settings_channel_create():
     outcome = save(lambda: structure.create_channel(db.session, data, ui_actor()))
     if not outcome.saved:
         return _render_form(None, data, outcome.errors), 422
-    flash(f"Created the channel {data['code']}.", "success")
+    flash(_("Created the channel %(code)s.", code=data["code"]), "success")
     return redirect(url_for("web.settings_channel", code=data["code"]))
 
 
@@ -71,7 +72,9 @@ def settings_channel_update(code: str):
     outcome = save(lambda: structure.update_channel(db.session, channel, data, ui_actor()))
     if not outcome.saved:
         return _render_form(channel, {"code": code, **data}, outcome.errors), 422
-    flash(changed(outcome.result, f"the channel {code}"), "success")
+    saved = _("Saved the channel %(code)s.", code=code)
+    unchanged = _("Nothing to save: the channel %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_channel", code=code))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -71,7 +72,7 @@ def whole_number(form, name: str, problems: list[Problem], default: int | None =
     try:
         return int(text)
     except ValueError:
-        problems.append(Problem(f"{text!r} is not a whole number", field=name))
+        problems.append(Problem(_("%(text)r is not a whole number", text=text), field=name))
         return default
 
 
@@ -116,6 +117,7 @@ def errors_by_field(problems: list[Problem]) -> dict[str, list[str]]:
     return errors
 
 
-def changed(version, what: str) -> str:
-    """The flash message after an edit (``version`` is None when nothing changed)."""
-    return f"Saved {what}." if version is not None else f"Nothing to save: {what} is unchanged."
+def changed(version, saved: str, unchanged: str) -> str:
+    """The flash message after an edit: ``saved``, or ``unchanged`` when ``version`` is None
+    (nothing changed). Both are whole sentences, translated by the caller."""
+    return saved if version is not None else unchanged

@@ -8,6 +8,7 @@ required for completeness in that channel), both with the attribute code as valu
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -65,7 +66,7 @@ def settings_family_create():
     outcome = save(lambda: structure.create_family(db.session, data, ui_actor()))
     if not outcome.saved:
         return _render_form(None, data, outcome.errors), 422
-    flash(f"Created the family {data['code']}.", "success")
+    flash(_("Created the family %(code)s.", code=data["code"]), "success")
     return redirect(url_for("web.settings_family", code=data["code"]))
 
 
@@ -86,7 +87,9 @@ def settings_family_update(code: str):
     outcome = save(lambda: structure.update_family(db.session, family, data, ui_actor()))
     if not outcome.saved:
         return _render_form(family, {"code": code, **data}, outcome.errors), 422
-    flash(changed(outcome.result, f"the family {code}"), "success")
+    saved = _("Saved the family %(code)s.", code=code)
+    unchanged = _("Nothing to save: the family %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_family", code=code))
 
 

@@ -8,6 +8,7 @@ of that level). Levels can change only while no product model uses the variant.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.extensions import db
@@ -58,7 +59,7 @@ def settings_family_variant_create():
     outcome = save(lambda: structure.create_family_variant(db.session, payload, ui_actor()))
     if not outcome.saved:
         return _render_form(None, family, data, outcome.errors), 422
-    flash(f"Created the family variant {data['code']}.", "success")
+    flash(_("Created the family variant %(code)s.", code=data["code"]), "success")
     return redirect(url_for("web.settings_family_variant", code=data["code"]))
 
 
@@ -82,7 +83,9 @@ def settings_family_variant_update(code: str):
     outcome = save(lambda: structure.update_family_variant(db.session, fv, payload, ui_actor()))
     if not outcome.saved:
         return _render_form(fv, fv.family, data, outcome.errors), 422
-    flash(changed(outcome.result, f"the family variant {code}"), "success")
+    saved = _("Saved the family variant %(code)s.", code=code)
+    unchanged = _("Nothing to save: the family variant %(code)s is unchanged.", code=code)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_family_variant", code=code))
 
 

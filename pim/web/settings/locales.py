@@ -1,7 +1,7 @@
 """Locales and currencies: lists with a create form; currencies are enabled or disabled.
 
 A locale is active when a channel uses it (there is no switch of its own: choose a
-channel's locales to activate one). Names come from CLDR through Babel.
+channel's locales to activate one). Names come from CLDR through Babel, in the UI's language.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
 from babel.numbers import get_currency_name
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.extensions import db
+from pim.i18n import current_locale
 from pim.models import Channel, Currency, Locale
 from pim.services import structure
 from pim.web.blueprint import bp
@@ -34,7 +36,10 @@ def settings_locale_create():
     outcome = save(lambda: structure.create_locale(db.session, code, ui_actor()))
     if not outcome.saved:
         return _render_locales(code, outcome.errors), 422
-    flash(f"Added the locale {code}. Add it to a channel to translate products into it.", "success")
+    message = _(
+        "Added the locale %(code)s. Add it to a channel to translate products into it.", code=code
+    )
+    flash(message, "success")
     return redirect(url_for("web.settings_locales"))
 
 
@@ -53,7 +58,7 @@ def settings_currency_create():
     outcome = save(lambda: structure.create_currency(db.session, code, ui_actor()))
     if not outcome.saved:
         return _render_currencies(code, errors=outcome.errors), 422
-    flash(f"Added the currency {code}.", "success")
+    flash(_("Added the currency %(code)s.", code=code), "success")
     return redirect(url_for("web.settings_currencies"))
 
 
@@ -69,14 +74,18 @@ def settings_currency_enabled(code: str):
     if not outcome.saved:
         messages = [f"{code} {problem.message}" for problem in outcome.problems]
         return _render_currencies("", toggle_errors={GENERAL: messages}), 422
-    flash(f"{code} is {'enabled' if enabled else 'disabled'}.", "success")
+    if enabled:
+        flash(_("%(code)s is enabled.", code=code), "success")
+    else:
+        flash(_("%(code)s is disabled.", code=code), "success")
     return redirect(url_for("web.settings_currencies"))
 
 
 def locale_name(code: str) -> str:
-    """``fr_FR`` → ``French (France)``; the code itself when CLDR does not know it."""
+    """``fr_FR`` → ``French (France)`` (in the UI's language); the code itself when CLDR
+    does not know it."""
     try:
-        return BabelLocale.parse(code).get_display_name("en") or code
+        return BabelLocale.parse(code).get_display_name(current_locale()) or code
     except (ValueError, TypeError, UnknownLocaleError):
         return code
 
@@ -97,7 +106,10 @@ def _render_currencies(code: str, errors: dict | None = None, toggle_errors: dic
         for currency in channel.currency_codes:
             users.setdefault(currency, []).append(channel.code)
     currencies = db.session.scalars(select(Currency).order_by(Currency.code))
-    rows = [(c, get_currency_name(c.code, locale="en"), users.get(c.code, [])) for c in currencies]
+    language = current_locale()
+    rows = [
+        (c, get_currency_name(c.code, locale=language), users.get(c.code, [])) for c in currencies
+    ]
     return render_template(
         "settings/currencies.html",
         rows=rows,

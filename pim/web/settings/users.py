@@ -5,6 +5,9 @@ locales, new password, active), API tokens (revoke one or all), history. Admins 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from pim.extensions import db
@@ -15,11 +18,11 @@ from pim.web.settings.common import changed, locale_codes, manage_users, save, u
 
 #: What each role may do, as the page explains it.
 ROLE_HELP = {
-    Role.ADMIN: "configures the structure, users and channels, and edits everything",
-    Role.EDITOR: "edits products and assets, runs imports",
-    Role.TRANSLATOR: "edits the localizable values of their locales",
-    Role.SUPPLIER: "uses the supplier portal only",
-    Role.VIEWER: "reads the catalogue",
+    Role.ADMIN: _l("configures the structure, users and channels, and edits everything"),
+    Role.EDITOR: _l("edits products and assets, runs imports"),
+    Role.TRANSLATOR: _l("edits the localizable values of their locales"),
+    Role.SUPPLIER: _l("uses the supplier portal only"),
+    Role.VIEWER: _l("reads the catalogue"),
 }
 
 
@@ -41,7 +44,11 @@ def settings_user_create():
     outcome = save(lambda: accounts.create_account(db.session, payload, ui_actor()))
     if not outcome.saved:
         return _render_list(data, outcome.errors), 422
-    flash(f"Created the user {outcome.result.email} ({outcome.result.role}).", "success")
+    created = outcome.result
+    flash(
+        _("Created the user %(email)s (%(role)s).", email=created.email, role=created.role),
+        "success",
+    )
     return redirect(url_for("web.settings_users"))
 
 
@@ -63,7 +70,9 @@ def settings_user_update(user_id: int):
     outcome = save(lambda: accounts.update_account(db.session, user, payload, ui_actor()))
     if not outcome.saved:
         return _render_edit(user, {"email": user.email, **data}, outcome.errors), 422
-    flash(changed(outcome.result, f"the user {user.email}"), "success")
+    saved = _("Saved the user %(email)s.", email=user.email)
+    unchanged = _("Nothing to save: the user %(email)s is unchanged.", email=user.email)
+    flash(changed(outcome.result, saved, unchanged), "success")
     return redirect(url_for("web.settings_user", user_id=user.id))
 
 
@@ -75,7 +84,13 @@ def settings_user_revoke_tokens(user_id: int):
     token = request.form.get("token", type=int)
     count = accounts.revoke_tokens(db.session, user, token)
     db.session.commit()
-    flash(f"Revoked {count} token{'s' if count != 1 else ''} of {user.email}.", "success")
+    message = ngettext(
+        "Revoked %(num)d token of %(email)s.",
+        "Revoked %(num)d tokens of %(email)s.",
+        count,
+        email=user.email,
+    )
+    flash(message, "success")
     return redirect(url_for("web.settings_user", user_id=user.id, _anchor="tokens"))
 
 

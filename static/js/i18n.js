@@ -1,0 +1,41 @@
+/* Vitrine's translations for scripts: the page carries the catalogue of the user's language
+   as JSON (<script type="application/json" id="vitrine-messages">); _("text", {name: value})
+   returns the translation (or the English text) with %(name)s placeholders filled in, and
+   ngettext(singular, plural, n, params) picks the form for n. Loaded before every script. */
+(function () {
+  "use strict";
+
+  var catalogue = { messages: {}, plural: null };
+  var element = document.getElementById("vitrine-messages");
+  if (element) {
+    try {
+      catalogue = JSON.parse(element.textContent);
+    } catch (error) {
+      catalogue = { messages: {}, plural: null };
+    }
+  }
+
+  function fill(text, params) {
+    if (!params) {
+      return text;
+    }
+    return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+    });
+  }
+
+  window._ = function (text, params) {
+    var translated = catalogue.messages[text];
+    return fill(typeof translated === "string" && translated ? translated : text, params);
+  };
+
+  window.ngettext = function (singular, plural, n, params) {
+    var forms = catalogue.messages[singular];
+    var values = Object.assign({ num: n }, params || {});
+    if (Array.isArray(forms) && forms.length) {
+      var index = catalogue.plural === "fr" ? (n > 1 ? 1 : 0) : n === 1 ? 0 : 1;
+      return fill(forms[Math.min(index, forms.length - 1)] || (n === 1 ? singular : plural), values);
+    }
+    return fill(n === 1 ? singular : plural, values);
+  };
+})();
