@@ -290,7 +290,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite file)")
     parser.add_argument("--server", choices=["embedded", "gunicorn"], default="embedded")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--clients", type=int, default=0, help="parallel clients (default: workers)")
+    parser.add_argument(
+        "--clients", type=int, default=0, help="parallel clients (default: workers)"
+    )
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=500, help="timed GETs per case")
     args = parser.parse_args()

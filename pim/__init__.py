@@ -55,12 +55,13 @@ def _load_plugins(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from pim import auth, i18n, queue
-    from pim.extensions import configure_sqlite, csrf, db, migrate
+    from pim.extensions import configure_sqlite, csrf, db, mark_write_request, migrate
 
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+            app.before_request(mark_write_request)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     i18n.init_app(app)
@@ -75,7 +76,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from pim import api, web
+    from pim.routing import DatabaseIdConverter
 
+    # every ``<int:…>`` in a URL is a row id: beyond what the database stores it names
+    # nothing (404), instead of an error from PostgreSQL's int4 columns
+    app.url_map.converters["int"] = DatabaseIdConverter
     web.init_app(app)
     api.init_app(app)
 

@@ -37,7 +37,7 @@ SETTINGS = {
     "API_RATE_LIMIT": (
         "requests each API token may make, e.g. `1200/minute;50/second` (default); `off` disables"
     ),
-    "RATE_LIMIT_URL": "memory:// (default, per process) or redis://host:port/db (shared by workers)",
+    "RATE_LIMIT_URL": "memory:// (default, one process) or redis://host:port/db (shared)",
     "WEBHOOKS_RETRY_BASE_SECONDS": (
         "first delay (seconds) before retrying a failed webhook delivery; doubles each time"
     ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import g, has_app_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 #: HTTP methods that do not change anything (see :func:`configure_sqlite`).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_REQUEST_FLAG = "vitrine_write_request"
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -65,4 +66,12 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 def _request_may_write() -> bool:
-    return has_request_context() and request.method not in READ_METHODS
+    """Whether this transaction is a write request's own (a task run inside the request,
+    as the in-memory queue does, has its own app context and ``g``, and begins deferred:
+    it must not wait for the lock its request holds)."""
+    return has_app_context() and g.get(WRITE_REQUEST_FLAG, False)
+
+
+def mark_write_request() -> None:
+    """Before each request: note whether it may write (see :func:`configure_sqlite`)."""
+    setattr(g, WRITE_REQUEST_FLAG, request.method not in READ_METHODS)

@@ -3,7 +3,8 @@
 The UI speaks English, French, German, Italian and Spanish. Each user picks a language on
 their profile (``User.ui_locale``); without a choice, the browser's ``Accept-Language``
 decides, then English. Strings go through ``gettext`` / ``_`` (Python), ``{{ _("…") }}``
-(templates) and the ``window.vitrineMessages`` catalogue for scripts; numbers, prices,
+(templates) and, for scripts, ``_()`` of ``static/js/i18n.js`` fed by the catalogue script
+``/i18n/messages.<lang>.js`` (an external script: the CSP allows no inline one); numbers, prices,
 dates and units are formatted for the same locale by the functions of
 :mod:`pim.web.display`.
 
@@ -21,8 +22,8 @@ from pathlib import Path
 from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations
+from flask import Blueprint, Flask, abort, current_app, has_request_context, json, request
+from flask_babel import Babel, force_locale, get_locale, get_translations
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
@@ -38,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_UI_LOCALE)
     Babel(app, locale_selector=select_locale)
-    app.add_template_global(js_catalogue, "js_catalogue")
+    app.register_blueprint(bp)
     app.add_template_global(current_locale, "current_locale")
 
 
@@ -87,6 +88,22 @@ def script_messages(folder: Path = SCRIPTS_DIR) -> tuple:
 def current_locale() -> str:
     """The UI language of this request (``fr``), for ``<html lang>`` and formatting."""
     return str(get_locale() or DEFAULT_UI_LOCALE)
+
+
+bp = Blueprint("i18n", __name__, url_prefix="/i18n")
+
+
+@bp.get("/messages.<lang>.js")
+def catalogue_script(lang: str):
+    """The scripts' messages in ``lang`` as ``window.vitrineCatalogue = {…}``."""
+    if lang not in UI_LOCALES:
+        abort(404)
+    with force_locale(lang):
+        body = "window.vitrineCatalogue = " + json.dumps(js_catalogue()) + ";\n"
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
 
 
 def js_catalogue() -> dict:

@@ -81,27 +81,31 @@ def duplicate_of(session, sha256: str) -> Asset | None:
     ).first()
 
 
-def upload(session, media, fileobj: BinaryIO, filename: str, *, user=None) -> UploadResult:
+def upload(
+    session, media, fileobj: BinaryIO, filename: str, *, user=None, actor: Actor | None = None
+) -> UploadResult:
     """Store ``fileobj`` as a new asset, or report the existing asset with the same bytes."""
     name = clean_filename(filename)
     try:
         with staged(fileobj, name) as stage:
-            return _upload_staged(session, media, stage, name, user)
+            return _upload_staged(session, media, stage, name, user, actor)
     except UploadTooLarge as exc:
         raise AssetRefused(str(exc)) from exc
 
 
-def upload_path(session, media, path, filename: str, *, user=None) -> UploadResult:
+def upload_path(
+    session, media, path, filename: str, *, user=None, actor: Actor | None = None
+) -> UploadResult:
     """:func:`upload` for a file already on local disk (bulk imports; no copy)."""
     name = clean_filename(filename)
     try:
         with staged_path(path, name) as stage:
-            return _upload_staged(session, media, stage, name, user)
+            return _upload_staged(session, media, stage, name, user, actor)
     except UploadTooLarge as exc:
         raise AssetRefused(str(exc)) from exc
 
 
-def _upload_staged(session, media, stage: Staged, name: str, user) -> UploadResult:
+def _upload_staged(session, media, stage: Staged, name: str, user, actor=None) -> UploadResult:
     existing = duplicate_of(session, stage.sha256)
     if existing is not None:
         return UploadResult(asset=existing, created=False, duplicate=True)
@@ -121,7 +125,7 @@ def _upload_staged(session, media, stage: Staged, name: str, user) -> UploadResu
     _add_version(session, asset, stage, name, facts, user, number=1)
     _prefill_rights(asset, facts["rights"], _first_locale(session))
     session.flush()
-    record_version(session, asset, _actor(user), None, comment=f"uploaded {name}")
+    record_version(session, asset, actor or _actor(user), None, comment=f"uploaded {name}")
     return UploadResult(asset=asset, created=True, problems=list(asset.problems))
 
 

@@ -99,6 +99,7 @@ def link(
     if role not in ROLES:
         raise LinkRefused(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     current = links_of(session, owner)
+    before = _layout(current)
     existing = next((item for item in current if item.asset_id == asset.id), None)
     if existing is not None and position is None and role != LinkRole.MAIN:
         position = current.index(existing)  # a role change keeps the picture where it is
@@ -126,10 +127,17 @@ def link(
         at = 0
     current.insert(at, existing)
     _renumber(current)
+    if _layout(current) == before:  # the same link again: nothing to write or announce
+        return existing
     session.flush()
     sync_values(session, owner, actor=actor)
     events.emit(session, ASSET_UPDATED, asset_event_data(asset))
     return existing
+
+
+def _layout(links: list[AssetLink]) -> list[tuple]:
+    """What a list of an owner's links shows: which assets, in which roles, where."""
+    return [(item.asset_id, item.role, item.position, item.attribute) for item in links]
 
 
 def unlink(session, asset: Asset, owner: Owner, *, actor: Actor) -> bool:

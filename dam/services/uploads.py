@@ -121,7 +121,12 @@ def upload_described(
     with _staged(fileobj, name) as stage:
         deferred = DeferredStorage(media.storage, stage)
         result = assets.upload_path(
-            session, DeferredMedia(deferred, media.max_pixels), stage.path, name, user=user
+            session,
+            DeferredMedia(deferred, media.max_pixels),
+            stage.path,
+            name,
+            user=user,
+            actor=actor,
         )
         if result.duplicate:
             return result

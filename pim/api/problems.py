@@ -14,6 +14,8 @@ stack trace ever leaves the server.
 from __future__ import annotations
 
 import json
+import re
+from http import HTTPStatus
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -66,8 +68,11 @@ def problem_response(
 ) -> Response:
     """A ``application/problem+json`` response."""
     code, slug, known_title = KNOWN.get(status, (None, None, None))
-    name = default_exceptions[status].name if status in default_exceptions else "Error"
-    code = code or name.lower().replace(" ", "_").replace("-", "_")
+    try:
+        name = HTTPStatus(status).phrase
+    except ValueError:
+        name = "Error"
+    code = code or re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
     body = {
         "type": PROBLEM_TYPE_BASE + (slug or code.replace("_", "-")),
         "title": title or known_title or name,

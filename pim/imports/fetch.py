@@ -149,7 +149,7 @@ def check_url(url: str, policy: FetchPolicy = FetchPolicy()) -> None:
     """
     try:
         _checked_literal(_parse_target(url), policy)
-    except _Refused as exc:
+    except Refused as exc:
         raise FetchError(url, exc.reason) from None
 
 
@@ -163,16 +163,16 @@ def fetch_url(url: str, out: BinaryIO, policy: FetchPolicy = FetchPolicy()) -> F
     deadline = time.monotonic() + policy.timeout
     try:
         return _fetch(url, out, policy, deadline)
-    except _Refused as exc:
+    except Refused as exc:
         raise FetchError(url, exc.reason) from None
     except (OSError, http.client.HTTPException) as exc:
-        raise FetchError(url, _describe(exc, policy)) from exc
+        raise FetchError(url, describe_error(exc, policy)) from exc
 
 
 # --- the download ------------------------------------------------------------------------
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Internal: the reason a download stops; :func:`fetch_url` turns it into FetchError."""
 
     def __init__(self, reason: str) -> None:
@@ -181,7 +181,7 @@ class _Refused(Exception):
 
 
 def _fetch(url: str, out: BinaryIO, policy: FetchPolicy, deadline: float) -> FetchResult:
-    target = _checked_target(url, policy)
+    target = checked_target(url, policy)
     visited = {url}
     for hops in range(policy.max_redirects + 1):
         with _exchange(target, policy, deadline) as response:
@@ -191,16 +191,16 @@ def _fetch(url: str, out: BinaryIO, policy: FetchPolicy, deadline: float) -> Fet
         if hops == policy.max_redirects:
             break
         if location in visited:
-            raise _Refused(f"its redirects loop back to {redact_url(location)}")
+            raise Refused(f"its redirects loop back to {redact_url(location)}")
         visited.add(location)
         target = _redirect_target(location, policy)
-    raise _Refused(f"it redirects more than {policy.max_redirects} times")
+    raise Refused(f"it redirects more than {policy.max_redirects} times")
 
 
 @contextlib.contextmanager
 def _exchange(target: _Target, policy: FetchPolicy, deadline: float) -> Iterator:
     """Send the GET request to the checked address and yield the response, closing both."""
-    connection = _connect(target, deadline)
+    connection = connect_pinned(target, deadline)
     try:
         headers = {
             "Host": target.host_header,
@@ -219,15 +219,15 @@ def _exchange(target: _Target, policy: FetchPolicy, deadline: float) -> Iterator
 def _redirect_location(response: http.client.HTTPResponse, base: str) -> str:
     location = (response.getheader("Location") or "").strip()
     if not location:
-        raise _Refused(f"the server answered {response.status} without a Location header")
+        raise Refused(f"the server answered {response.status} without a Location header")
     return urljoin(base, location)
 
 
 def _redirect_target(location: str, policy: FetchPolicy) -> _Target:
     try:
-        return _checked_target(location, policy)
-    except _Refused as exc:
-        raise _Refused(
+        return checked_target(location, policy)
+    except Refused as exc:
+        raise Refused(
             f"it redirects to {redact_url(location)}, which is refused: {exc.reason}"
         ) from None
 
@@ -237,13 +237,13 @@ def _save(
 ) -> FetchResult:
     """Stream a final response into ``out``, enforcing the status and the size limit."""
     if not 200 <= response.status < 300:
-        raise _Refused(f"the server answered {response.status} {response.reason}".rstrip())
+        raise Refused(f"the server answered {response.status} {response.reason}".rstrip())
     declared = response.length  # None when chunked or delimited by the connection closing
     if declared is not None and declared > policy.max_bytes:
-        raise _Refused(f"it is larger than {policy.max_bytes} bytes (Content-Length: {declared})")
+        raise Refused(f"it is larger than {policy.max_bytes} bytes (Content-Length: {declared})")
     size, sha256 = _stream(response, out, policy.max_bytes)
     if declared is not None and size < declared:
-        raise _Refused(f"the server closed the connection after {size} of {declared} bytes")
+        raise Refused(f"the server closed the connection after {size} of {declared} bytes")
     content_type = (response.getheader("Content-Type") or "").strip()
     return FetchResult(url=url, content_type=content_type, size=size, sha256=sha256)
 
@@ -255,13 +255,13 @@ def _stream(response: http.client.HTTPResponse, out: BinaryIO, max_bytes: int) -
     while chunk := response.read1(CHUNK_SIZE):
         size += len(chunk)
         if size > max_bytes:
-            raise _Refused(f"it is larger than {max_bytes} bytes")
+            raise Refused(f"it is larger than {max_bytes} bytes")
         digest.update(chunk)
         out.write(chunk)
     return size, digest.hexdigest()
 
 
-def _describe(exc: Exception, policy: FetchPolicy) -> str:
+def describe_error(exc: Exception, policy: FetchPolicy) -> str:
     """Say in words why the network or the server made the download fail."""
     if isinstance(exc, TimeoutError):
         return f"it timed out (the limit is {policy.timeout:g} seconds for the whole download)"
@@ -311,13 +311,13 @@ def _parse_target(url: str) -> _Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise _Refused(f"it is not a valid URL ({exc})") from None
+        raise Refused(f"it is not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         shown = f"the {scheme}: scheme is" if scheme else "URLs without a scheme are"
-        raise _Refused(f"{shown} not allowed (only http:// and https:// URLs)")
+        raise Refused(f"{shown} not allowed (only http:// and https:// URLs)")
     if "@" in parts.netloc:
-        raise _Refused("URLs with a user name or password are refused")
+        raise Refused("URLs with a user name or password are refused")
     host, literal = _check_host(parts.hostname, bracketed="[" in parts.netloc)
     return _Target(
         url=url,
@@ -333,34 +333,34 @@ def _parse_target(url: str) -> _Target:
 def _check_host(hostname: str | None, *, bracketed: bool) -> tuple[str, IPAddress | None]:
     """Return the host in ASCII and, for an IP address, the address; refuse odd spellings."""
     if not hostname:
-        raise _Refused("the URL has no host")
+        raise Refused("the URL has no host")
     if bracketed:
         return hostname, _ipv6_literal(hostname)
     try:
         # IDNA also folds look-alikes such as full-width digits and dots into ASCII.
         host = hostname.encode("idna").decode("ascii")
     except UnicodeError:
-        raise _Refused(f"{hostname!r} is not a valid host name") from None
+        raise Refused(f"{hostname!r} is not a valid host name") from None
     with contextlib.suppress(ValueError):
         return host, ipaddress.IPv4Address(host)
     if _NUMERIC_LABEL.fullmatch(host.removesuffix(".").rpartition(".")[2]):
-        raise _Refused(
+        raise Refused(
             f"the host {host} is not a standard IPv4 address "
             "(write four decimal numbers from 0 to 255, like 192.0.2.1)"
         )
     labels = host.removesuffix(".").split(".")
     if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
-        raise _Refused(f"{host!r} is not a valid host name")
+        raise Refused(f"{host!r} is not a valid host name")
     return host, None
 
 
 def _ipv6_literal(hostname: str) -> ipaddress.IPv6Address:
     if "%" in hostname:
-        raise _Refused("IPv6 zone identifiers (%…) are not supported")
+        raise Refused("IPv6 zone identifiers (%…) are not supported")
     try:
         return ipaddress.IPv6Address(hostname)
     except ValueError:
-        raise _Refused(f"[{hostname}] is not a valid IPv6 address") from None
+        raise Refused(f"[{hostname}] is not a valid IPv6 address") from None
 
 
 # --- addresses -----------------------------------------------------------------------------
@@ -370,11 +370,11 @@ def _checked_literal(target: _Target, policy: FetchPolicy) -> _Target:
     if target.literal is not None:
         problem = _address_problem(target.literal, policy.allowed_networks)
         if problem:
-            raise _Refused(f"the host is {problem}{_OFF_LIMITS}")
+            raise Refused(f"the host is {problem}{_OFF_LIMITS}")
     return target
 
 
-def _checked_target(url: str, policy: FetchPolicy) -> _Target:
+def checked_target(url: str, policy: FetchPolicy) -> _Target:
     """Parse ``url``, resolve its host once and check every address it resolves to."""
     target = _checked_literal(_parse_target(url), policy)
     return replace(target, addresses=_resolve(target, policy))
@@ -387,18 +387,18 @@ def _resolve(target: _Target, policy: FetchPolicy) -> tuple:
         )
     except (OSError, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
-        raise _Refused(f"the host {target.host} cannot be resolved ({reason})") from None
+        raise Refused(f"the host {target.host} cannot be resolved ({reason})") from None
     addresses = []
     for family, _type, _proto, _name, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
             continue
         problem = _address_problem(ipaddress.ip_address(sockaddr[0]), policy.allowed_networks)
         if problem:
-            raise _Refused(f"{target.host} resolves to {problem}{_OFF_LIMITS}")
+            raise Refused(f"{target.host} resolves to {problem}{_OFF_LIMITS}")
         if (family, sockaddr) not in addresses:
             addresses.append((family, sockaddr))
     if not addresses:
-        raise _Refused(f"the host {target.host} has no IPv4 or IPv6 address")
+        raise Refused(f"the host {target.host} has no IPv4 or IPv6 address")
     return tuple(addresses)
 
 
@@ -458,7 +458,7 @@ def _tls_context() -> ssl.SSLContext:
     return context
 
 
-def _connect(target: _Target, deadline: float) -> _PinnedConnection:
+def connect_pinned(target: _Target, deadline: float) -> _PinnedConnection:
     """Connect to the first of the target's checked addresses that answers."""
     failure: OSError | None = None
     for family, sockaddr in target.addresses:

@@ -19,6 +19,10 @@ On import the target's HTML is rebuilt from the *source's* codes: a translator (
 tool) editing the attributes on the target's codes changes nothing. :func:`check_codes`
 first makes sure the target uses exactly the source's ids, each once, of the same kind,
 each inside the same parent code as in the source; siblings may be reordered.
+
+HTML is read by a small forward-only tokenizer (linear whatever is typed; tags nested
+more than :data:`MAX_DEPTH` deep are refused), never by an XML parser: no entity
+expansion, no network.
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ def policy(config, timeout: float) -> FetchPolicy:
 def url_problem(url: str, fetch_policy: FetchPolicy) -> str | None:
     """Why ``url`` may not receive webhooks (resolving its host now), or None."""
     try:
-        fetch._checked_target(url, fetch_policy)  # the checks every download goes through
-    except fetch._Refused as refused:
+        fetch.checked_target(url, fetch_policy)  # the checks every download goes through
+    except fetch.Refused as refused:
         return _webhook_wording(refused.reason)
     return None
 
@@ -57,8 +57,8 @@ def post(url: str, body: bytes, headers: dict, fetch_policy: FetchPolicy) -> Ans
     started = time.monotonic()
     deadline = started + fetch_policy.timeout
     try:
-        target = fetch._checked_target(url, fetch_policy)
-        connection = fetch._connect(target, deadline)
+        target = fetch.checked_target(url, fetch_policy)
+        connection = fetch.connect_pinned(target, deadline)
         try:
             sent = {
                 "Host": target.host_header,
@@ -73,10 +73,10 @@ def post(url: str, body: bytes, headers: dict, fetch_policy: FetchPolicy) -> Ans
                 status = response.status
         finally:
             connection.close()
-    except fetch._Refused as refused:
+    except fetch.Refused as refused:
         raise DeliveryRefused(_webhook_wording(refused.reason)) from None
     except (OSError, http.client.HTTPException) as error:
-        raise DeliveryRefused(fetch._describe(error, fetch_policy)) from None
+        raise DeliveryRefused(fetch.describe_error(error, fetch_policy)) from None
     duration = int((time.monotonic() - started) * 1000)
     return Answer(status, excerpt.decode("utf-8", "replace"), duration)
 

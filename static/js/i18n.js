@@ -1,19 +1,11 @@
-/* Vitrine's translations for scripts: the page carries the catalogue of the user's language
-   as JSON (<script type="application/json" id="vitrine-messages">); _("text", {name: value})
+/* Vitrine's translations for scripts: /i18n/messages.<lang>.js, loaded just before, sets
+   window.vitrineCatalogue for the user's language; _("text", {name: value})
    returns the translation (or the English text) with %(name)s placeholders filled in, and
    ngettext(singular, plural, n, params) picks the form for n. Loaded before every script. */
 (function () {
   "use strict";
 
-  var catalogue = { messages: {}, plural: null };
-  var element = document.getElementById("vitrine-messages");
-  if (element) {
-    try {
-      catalogue = JSON.parse(element.textContent);
-    } catch (error) {
-      catalogue = { messages: {}, plural: null };
-    }
-  }
+  var catalogue = window.vitrineCatalogue || { messages: {}, plural: null };
 
   function fill(text, params) {
     if (!params) {

@@ -173,7 +173,7 @@ def test_upload_with_metadata_and_links_then_get_and_download(api, catalog, db_s
     assert "Crew%20front.jpg" in download.headers["Content-Disposition"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     authors = {(v.author, v.source) for v in history(db_session, body["id"])}
-    assert (api.user.email, "api") in authors
+    assert authors == {(api.user.email, "api")}  # the upload too, not only its metadata
 
 
 def test_the_same_bytes_again_answer_200_with_the_existing_asset(api, db_session):

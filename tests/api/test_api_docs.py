@@ -53,7 +53,7 @@ def test_every_operation_declares_its_responses_with_schemas(client):
     operations = [
         (p, m, op) for p, item in spec["paths"].items() for m, op in item.items() if m in METHODS
     ]
-    assert len(operations) == 12
+    assert len(operations) >= 100  # every resource of the API is described
     for path, method, op in operations:
         assert op.get("summary"), (path, method)
         responses = {

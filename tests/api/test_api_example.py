@@ -20,20 +20,23 @@ from pim.cli import upgrade_database
 from pim.demo import load_demo
 from pim.extensions import db
 from pim.models import Product, ProductModel, Version
+from pim.queue import current_queue
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "api_example.py"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """A live Vitrine on a committed SQLite file with a small demo catalogue."""
+    """A live Vitrine on a committed SQLite file with a small demo catalogue, its job
+    worker in a thread (as ``vitrine serve`` runs it)."""
     base = tmp_path_factory.mktemp("example")
     app = create_app(
         {
             "DATABASE_URL": f"sqlite:///{base / 'vitrine.db'}",
             "INSTANCE_PATH": str(base / "instance"),
             "SECRET_KEY": "e" * 32,
-            "QUEUE_URL": "memory://",
+            # the embedded setup of `vitrine serve`: a SQLite queue and a worker thread
+            "QUEUE_URL": f"sqlite:///{base / 'queue.db'}",
             "SEARCH_URL": "memory://",
         }
     )
@@ -43,10 +46,13 @@ def served(tmp_path_factory):
         admin = create_user(db.session, "integrator@example.com", "admin", "integrator-pw")
         token = issue_token(db.session, admin, name="example")
         db.session.commit()
+        consumer = current_queue().consumer()
+        consumer.start()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{server.server_port}", token
+    consumer.stop(graceful=True)
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()

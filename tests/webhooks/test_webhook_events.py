@@ -178,6 +178,7 @@ def test_asset_changes_record_asset_updated(catalog, db_session, subscribe):
     assets.replace_file(db_session, media, asset, io.BytesIO(_jpeg((9, 9, 9))), "b.jpg")
     product = products.get_product(db_session, "TS-CREW-RED-S")
     links.link(db_session, asset, product, actor=SYSTEM)
+    links.link(db_session, asset, product, actor=SYSTEM)  # the same link: no change
 
     payloads = outbox(db_session, "asset.updated")
     assert len(payloads) == 3
