@@ -338,7 +338,7 @@ def run(args, folder: Path, url: str, clients: int) -> None:
                  for _ in range(args.requests)]  # fmt: skip
         lists = timed_gets(base, pages, token)
         document = requests.get(
-            base + singles[0], headers={"Authorization": f"Bearer {token}"}
+            base + singles[0], headers={"Authorization": f"Bearer {token}"}, timeout=60
         ).content
     finally:
         for process in processes:
@@ -352,7 +352,8 @@ def run(args, folder: Path, url: str, clients: int) -> None:
     print(f"  bare Flask GET of the same document: p50 {bare['p50']:.1f} ms, "
           f"p95 {bare['p95']:.1f} ms → ratio p95 {get['p95'] / bare['p95']:.1f}")  # fmt: skip
     print(f"  list page (100 products, random cursor) at {count:,} products: "
-          f"p50 {lists['p50']:.1f} ms, p95 {lists['p95']:.1f} ms, max {lists['max']:.0f} ms")  # fmt: skip
+          f"p50 {lists['p50']:.1f} ms, p95 {lists['p95']:.1f} ms, "
+          f"max {lists['max']:.0f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

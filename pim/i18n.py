@@ -16,6 +16,7 @@ its ``.po`` (the run and test commands therefore always use current catalogues).
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, current_app, has_request_context, json, request
 from flask_babel import Babel, force_locale, get_locale, get_translations
 
+log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 SCRIPTS_DIR = PROJECT_ROOT / "static" / "js"
@@ -63,8 +65,14 @@ def compile_catalogues(folder: Path) -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=po_path.parts[-3])
+        try:
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=po_path.parts[-3])
+        except (OSError, ValueError) as error:  # a broken catalogue must not stop the app
+            log.warning(
+                "translations: %s is not a valid catalogue (%s); kept the old one", po_path, error
+            )
+            continue
         tmp = mo_path.with_suffix(".mo.tmp")
         with tmp.open("wb") as handle:
             write_mo(handle, catalog, use_fuzzy=False)

@@ -173,7 +173,11 @@ def test_a_structure_without_products_is_left_alone(serve, db_session):
     from pim.services import structure
     from pim.services.actors import Actor
 
-    structure.create_attribute(db_session, {"code": "fabric", "type": "text"}, Actor.system())
+    actor = Actor.system()
+    structure.create_attribute_group(db_session, {"code": "basics"}, actor)
+    structure.create_attribute(
+        db_session, {"code": "fabric", "type": "text", "group": "basics"}, actor
+    )
     result, demo_loads = serve()
     assert demo_loads == []
     assert "Loaded the demo" not in result.output

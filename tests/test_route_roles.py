@@ -10,12 +10,24 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 ROLES = ("viewer", "translator", "supplier")
 #: POST routes any signed-in user may call (their own session or preferences).
-OPEN_POSTS = {"web.login", "web.logout", "web.save_view", "web.delete_view", "web.rename_view"}
+OPEN_POSTS = {
+    "web.login",
+    "web.logout",
+    "web.save_view",
+    "web.delete_view",
+    "web.rename_view",
+    "web.account_language",
+    "web.account_token_create",
+    "web.account_token_revoke",
+}
 #: Routes a supplier may reach (the supplier portal and signing out).
-SUPPLIER_ROUTES = re.compile(r"^web\.(login|logout|imports|import_|my_products|supplier|upload)")
+SUPPLIER_ROUTES = re.compile(
+    r"^web\.(login|logout|account|imports|import_|my_products|supplier|upload)"
+)
 
 
 def _routes(app):
@@ -31,8 +43,7 @@ def _routes(app):
 def _path(rule) -> str:
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        if converter in ("IntegerConverter",):
+        if isinstance(rule._converters[name], IntegerConverter):
             values[name] = 1
         elif name in ("identifier",):
             values[name] = "TS-CREW-RED-S"

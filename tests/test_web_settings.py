@@ -84,21 +84,32 @@ ARGS = {
     "web.settings_user": {"user_id": "ME"},
     "web.settings_user_update": {"user_id": "ME"},
     "web.settings_user_revoke_tokens": {"user_id": "ME"},
+    # webhooks (their own tests are in tests/webhooks): ids that name nothing
+    "web.settings_webhooks": {},
+    "web.settings_webhook_create": {},
+    "web.settings_webhook": {"webhook_id": "HOOK"},
+    "web.settings_webhook_update": {"webhook_id": "HOOK"},
+    "web.settings_webhook_rotate": {"webhook_id": "HOOK"},
+    "web.settings_webhook_ping": {"webhook_id": "HOOK"},
+    "web.settings_webhook_retry": {"webhook_id": "HOOK", "delivery_id": 999},
+    "web.settings_webhook_delete": {"webhook_id": "HOOK"},
 }
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def settings_routes(app, user_id: int) -> list[tuple[str, str, str]]:
-    """``(method, url, endpoint)`` of every settings route, with arguments from ARGS."""
+def settings_routes(app, user_id: int, hook_id: int = 999) -> list[tuple[str, str, str]]:
+    """``(method, url, endpoint)`` of every settings route, with arguments from ARGS
+    (``ME``: the user ``user_id``; ``HOOK``: the webhook ``hook_id``)."""
     routes = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if not rule.rule.startswith("/settings"):
                 continue
             assert rule.endpoint in ARGS, f"add {rule.endpoint} to ARGS"
-            args = {k: user_id if v == "ME" else v for k, v in ARGS[rule.endpoint].items()}
+            placeholders = {"ME": user_id, "HOOK": hook_id}
+            args = {k: placeholders.get(v, v) for k, v in ARGS[rule.endpoint].items()}
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 routes.append((method, url_for(rule.endpoint, **args), rule.endpoint))
     return routes
@@ -164,11 +175,18 @@ def test_every_settings_route_is_refused_to_other_roles(app, catalog, logged_in_
 
 
 def test_every_settings_page_opens_for_an_admin_and_writes_nothing(app, admin, db_session):
+    from pim.webhooks.services import create_subscription
+
+    hook = create_subscription(
+        db_session,
+        {"url": "https://192.0.32.10/vitrine", "events": ["product.created"]},
+        None,
+    )
     before = (
         db_session.scalar(select(func.count(Version.id))),
         db_session.scalar(select(StructureRevision.token)),
     )
-    for method, url, _ in settings_routes(app, admin.user.id):
+    for method, url, _ in settings_routes(app, admin.user.id, hook.id):
         if method == "GET":
             response = admin.get(url)
             assert response.status_code == 200, url

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from pim.auth import MIN_PASSWORD_LENGTH, AuthError, create_user, normalise_email
+from pim.auth import MIN_PASSWORD_LENGTH, AuthError, create_user, issue_token, normalise_email
 from pim.auth import revoke_token as revoke_one
 from pim.auth import set_password as hash_password
 from pim.models import Locale, Role, User
@@ -153,3 +153,26 @@ def _lockout_problems(session, user: User, role: str, active, actor: Actor) -> l
             message = "is the last active administrator; make another user admin first"
             problems.append(Problem(message, field="role"))
     return problems
+
+
+def set_interface_language(session, user: User, language: str | None) -> None:
+    """The UI language ``user`` chose (``fr``…), or None to follow their browser."""
+    from pim.i18n import UI_LOCALES
+
+    language = language or None
+    if language is not None and language not in UI_LOCALES:
+        raise InvalidData(
+            f"user {user.email}",
+            [Problem(f"choose one of {', '.join(UI_LOCALES)}", field="ui_locale")],
+        )
+    user.ui_locale = language
+    session.flush()
+
+
+def issue_personal_token(session, user: User, name: str) -> str:
+    """A new API token of ``user`` named ``name`` (1–100 characters); the secret is
+    returned once and only its hash is kept."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InvalidData("the token", [Problem("name it (1–100 characters)", field="name")])
+    return issue_token(session, user, name=name)

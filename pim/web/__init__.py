@@ -14,6 +14,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the browser blueprint, its template filters and the security headers."""
     from pim.web import (  # noqa: F401
+        account,
         auth_views,
         dashboard,
         display,
