@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,6 +44,9 @@ SETTINGS = {
     ),
     "WEBHOOKS_MAX_ATTEMPTS": "attempts of a webhook delivery before it is marked dead",
     "WEBHOOKS_TIMEOUT": "seconds a webhook receiver has to answer (connection included)",
+    "TRANSLATION_SOURCE_LOCALE": (
+        "locale translations are made from; others become outdated when its text changes"
+    ),
 }
 
 
@@ -77,6 +81,7 @@ def build_config(test_config: dict | None = None) -> dict:
         "WEBHOOKS_RETRY_BASE_SECONDS": 30,
         "WEBHOOKS_MAX_ATTEMPTS": 8,
         "WEBHOOKS_TIMEOUT": 5,
+        "TRANSLATION_SOURCE_LOCALE": "en_US",
         "SECRET_KEY": None,
     }
     for name in SETTINGS:
@@ -120,6 +125,11 @@ def validate(config: dict) -> None:
     config["MAX_IMAGE_PIXELS"] = pixels
     _check_url(config, "RATE_LIMIT_URL", {"memory", "redis"})
     _check_rate_limit(config, "API_RATE_LIMIT")
+    source = str(config.get("TRANSLATION_SOURCE_LOCALE") or "")
+    if not re.fullmatch(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?", source):
+        raise ConfigError(
+            f"{ENV_PREFIX}_TRANSLATION_SOURCE_LOCALE={source!r} is not a locale code like en_US"
+        )
     _check_number(config, "WEBHOOKS_RETRY_BASE_SECONDS", 0, "a number of seconds")
     _check_number(config, "WEBHOOKS_MAX_ATTEMPTS", 1, "a whole number of attempts", whole=True)
     _check_number(config, "WEBHOOKS_TIMEOUT", 0.1, "a number of seconds")

@@ -34,7 +34,7 @@ from pim.models import (
 )
 from pim.models.types import utcnow
 from pim.search import changes as search_changes
-from pim.services import common, completeness, product_models, products
+from pim.services import common, completeness, product_models, products, translation_status
 from pim.services.actors import Actor
 from pim.services.errors import DomainError, InvalidData, Problem
 from pim.services.history import diff_states
@@ -320,6 +320,7 @@ class _ModelWriter(_BatchWriter):
             "workflow_status": status,
             "source": self.actor.source,
             "value_sources": {},
+            "translation_sources": translation_status.first_stamps(values, self.structure),
         }
         return {
             "index": None,
@@ -534,7 +535,12 @@ class _ProductWriter(_BatchWriter):
         category_ids = self._category_ids(payload.get("categories", []), problems)
         if problems:
             raise InvalidData(subject, problems)
-        row.update(family_id=self.families.get(family_code), parent_id=parent_id, values=values)
+        row.update(
+            family_id=self.families.get(family_code),
+            parent_id=parent_id,
+            values=values,
+            translation_sources=translation_status.first_stamps(values, self.structure),
+        )
         return {
             "row": row,
             "categories": category_ids,

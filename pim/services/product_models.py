@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from pim.models import FamilyVariant, Product, ProductModel, WorkflowStatus
 from pim.models.types import utcnow
-from pim.services import common, completeness, history, products, value_sources
+from pim.services import (
+    common,
+    completeness,
+    history,
+    products,
+    translation_status,
+    value_sources,
+)
 from pim.services.actors import Actor
 from pim.services.errors import ConflictError, InvalidData, NotFound, Problem
 from pim.services.structure_cache import Structure
@@ -64,6 +71,7 @@ def create_model(session, payload: dict, actor: Actor, structure: Structure | No
         code=code, values={}, workflow_status=WorkflowStatus.DRAFT.value, source=actor.source
     )
     state, resolved = _plan(session, structure, model, payload, subject, replace_values=True)
+    translation_status.track(model, {}, state["values"], structure)
     model.created_at = utcnow()
     session.add(model)
     _apply(session, structure, model, state, resolved, has_variants=False)
@@ -106,6 +114,7 @@ def update_model(
     if state == before:
         return None
     value_sources.track(model, before["values"], state["values"], actor.source)
+    translation_status.track(model, before["values"], state["values"], structure)
     _apply(session, structure, model, state, resolved)
     return history.record(
         session,

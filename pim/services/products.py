@@ -24,7 +24,7 @@ from pim.models import (
     WorkflowStatus,
 )
 from pim.models.types import utcnow
-from pim.services import common, completeness, history, value_sources
+from pim.services import common, completeness, history, translation_status, value_sources
 from pim.services.actors import Actor
 from pim.services.errors import ConflictError, InvalidData, NotFound, Problem
 from pim.services.structure_cache import Structure
@@ -92,6 +92,7 @@ def create_product(session, payload: dict, actor: Actor, structure: Structure | 
         raise InvalidData(subject, problems)
     product = Product(identifier=identifier, values={}, enabled=True, source=actor.source)
     plan = _plan(session, structure, product, payload, subject, replace_values=True)
+    translation_status.track(product, {}, plan.state["values"], structure)
     product.created_at = utcnow()
     session.add(product)
     _apply(session, structure, product, plan)
@@ -145,6 +146,7 @@ def update_product(
             raise InvalidData(subject, problems)
         product.identifier = plan.state["identifier"]
     value_sources.track(product, before["values"], plan.state["values"], actor.source)
+    translation_status.track(product, before["values"], plan.state["values"], structure)
     _apply(session, structure, product, plan)
     data = events.product_data(product.identifier, product.version)
     events.emit(session, events.PRODUCT_UPDATED, data)

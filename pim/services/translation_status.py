@@ -22,6 +22,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app, has_app_context
+
 from pim.services.history import flatten_values
 from pim.values import value_key
 
@@ -48,6 +50,28 @@ def _split(key: str, code: str) -> tuple[str | None, str | None]:
     """Locale and scope of a value key of attribute ``code`` (``name-fr_FR-ecommerce``)."""
     rest = key[len(code) + 1 :].split("-", 1)
     return rest[0] or None, (rest[1] if len(rest) > 1 else None)
+
+
+def source_locale() -> str:
+    """The locale translations are made from (``VITRINE_TRANSLATION_SOURCE_LOCALE``)."""
+    if has_app_context():
+        return current_app.config.get("TRANSLATION_SOURCE_LOCALE") or DEFAULT_SOURCE_LOCALE
+    return DEFAULT_SOURCE_LOCALE
+
+
+def track(owner, before: dict, after: dict, structure) -> None:
+    """Keep the stamps of a product or model whose values go from ``before`` to ``after``
+    (every write path calls this next to ``value_sources.track``)."""
+    stamps = restamp(
+        owner.translation_sources, before, after, structure.attributes, source_locale()
+    )
+    if stamps != (owner.translation_sources or {}):
+        owner.translation_sources = stamps
+
+
+def first_stamps(values: dict, structure) -> dict:
+    """The stamps of a new item holding ``values`` (for the bulk writers' rows)."""
+    return restamp({}, {}, values, structure.attributes, source_locale())
 
 
 def restamp(
@@ -158,3 +182,19 @@ def item_status(
                 elif (stamp := stamps.get(key)) is not None and stamp.get("hash") != current:
                     status.outdated.append(key)
     return result
+
+
+def of_item(item, structure, locales) -> dict[str, LocaleStatus]:
+    """Translation status of a product or model (values inherited from its models
+    included) in ``locales``, over its family's attributes."""
+    from pim.services.inheritance import ancestors, effective_values
+
+    chain = [*ancestors(item.parent), item]
+    stamps: dict = {}
+    for level in chain:
+        stamps.update(level.translation_sources or {})
+    family = item.family
+    codes = structure.families[family.code].attributes if family is not None else item.values
+    return item_status(
+        effective_values(item), stamps, structure.attributes, codes, locales, source_locale()
+    )
