@@ -2,8 +2,9 @@
 generated requests (valid ones, then invalid ones) never get a server error, and every
 answer matches what the document says (status codes, content types, response schemas).
 
-Bounded: ``VITRINE_FUZZ_EXAMPLES`` examples per operation and mode (default 3; more for a longer hunt), generated
-deterministically, so the run takes seconds and repeats the same way.
+Bounded: ``VITRINE_FUZZ_EXAMPLES`` examples per operation and mode (default 3; raise it
+for a longer hunt), generated deterministically, so the run takes seconds and repeats the
+same way.
 """
 
 from __future__ import annotations
