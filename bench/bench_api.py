@@ -62,7 +62,7 @@ from pim.services.actors import Actor
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 BATCH = 1000
-COLORS = ["black", "white", "navy", "red", "green", "grey"]
+COLORS = ["black", "white", "navy", "red", "ecru", "grey"]
 
 
 def free_port() -> int:
@@ -77,9 +77,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> 
         if process.poll() is not None:
             raise SystemExit(f"the server stopped with exit code {process.returncode}")
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=30)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting
             time.sleep(0.2)
     raise SystemExit(f"the server did not answer {url} within {timeout:.0f} s")
 
@@ -319,6 +319,8 @@ def run(args, folder: Path, url: str, clients: int) -> None:
         wait_until_up(base + "/api/v1/openapi.json", processes[0])
         elapsed, statuses = upsert(base, token, args.products, clients)
         rate = args.products / elapsed
+        if statuses != {201: args.products}:
+            raise SystemExit(f"not every line was created: {statuses}")
         print(f"  batch upsert: {args.products} products in {elapsed:.1f} s = {rate:,.0f}/s "
               f"(statuses {statuses})")  # fmt: skip
         engine = create_engine(sqlalchemy_url(url))
