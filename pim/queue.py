@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 
@@ -96,7 +96,13 @@ class Queue:
 
     def enqueue(self, name: str, *args) -> None:
         """Queue task ``name``; commit what it needs to read first."""
-        self.huey  # noqa: B018 - binds the tasks
+        if self.huey.immediate and has_app_context():
+            # the in-memory queue runs the task here and now, on its own connection: end
+            # the caller's transaction first, or on SQLite the task would wait for the
+            # write lock its own caller holds (a write request begins IMMEDIATE)
+            from pim.extensions import db
+
+            db.session.commit()
         self._bound[name](*args)
 
     def put(self, key: str, value) -> None:
