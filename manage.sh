@@ -33,18 +33,22 @@ setup() {
     echo "$wanted" > "$VENV/.vitrine-install-$kind"
 }
 
-# Browser tests drive Debian's Chromium; install it only when missing and we may.
-ensure_chromium() {
-    if [ -x /usr/bin/chromium ]; then
+# Browser tests drive Debian's Chromium and the PDF catalogue tests read text with
+# poppler's pdftotext; install what is missing when we may (root with apt-get).
+ensure_test_tools() {
+    local missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    command -v pdftotext > /dev/null || missing+=(poppler-utils)
+    if [ ${#missing[@]} -eq 0 ]; then
         return
     fi
     if [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null; then
-        echo "Installing chromium for the browser tests…" >&2
+        echo "Installing ${missing[*]} for the tests…" >&2
         apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
     else
-        echo "warning: /usr/bin/chromium is missing; install Debian's chromium" \
-             "package to run the browser tests" >&2
+        echo "warning: ${missing[*]} missing; install Debian's packages to run the browser" \
+             "and PDF text tests" >&2
     fi
 }
 
@@ -64,7 +68,7 @@ case "$command" in
         ;;
     test)
         setup test
-        ensure_chromium
+        ensure_test_tools
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)
