@@ -17,6 +17,7 @@ its ``.po`` (the run and test commands therefore always use current catalogues).
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
 from pathlib import Path
 
@@ -36,7 +37,8 @@ DEFAULT_UI_LOCALE = "en"
 
 
 def init_app(app: Flask) -> None:
-    """Install Flask-Babel with the locale and time zone selectors."""
+    """Compile the catalogues if needed, install Flask-Babel with the locale selector and
+    serve the scripts' catalogue."""
     compile_catalogues(TRANSLATIONS_DIR)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_UI_LOCALE)
@@ -73,7 +75,7 @@ def compile_catalogues(folder: Path) -> list[Path]:
                 "translations: %s is not a valid catalogue (%s); kept the old one", po_path, error
             )
             continue
-        tmp = mo_path.with_suffix(".mo.tmp")
+        tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
             write_mo(handle, catalog, use_fuzzy=False)
         tmp.replace(mo_path)  # atomic: a concurrent start reads the old or the new file
