@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from flask import Flask, Response, redirect, request, stream_with_context, url_for
+from flask import Flask, Response, redirect, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -43,7 +43,7 @@ from channels.web import content_type_of
 from dam.context import current_media
 from dam.storage import StorageError
 from dam.storage.base import content_disposition
-from pim.api import API_PREFIX, JSON_TYPES, auth, register_blueprint
+from pim.api import API_PREFIX, JSON_TYPES, auth, etags, register_blueprint
 from pim.api.job_schemas import PageArgs
 from pim.api.jobs import JobKind, job_url, register_kind
 from pim.api.pagination import decode_cursor, encode_cursor, next_url
@@ -177,15 +177,7 @@ def get_run_or_404(session, feed: Feed, run_id: int) -> FeedRun:
 
 def check_if_match(feed: Feed) -> None:
     """412 unless ``If-Match`` (when sent) names the feed's current ETag."""
-    if "If-Match" not in request.headers or request.if_match.star_tag:
-        return
-    current = feed_tag(feed)
-    if current not in request.if_match.as_set():
-        raise ApiError(
-            412,
-            f'The feed has changed since you read it (its ETag is now "{current}"): '
-            "fetch it again and reapply your change.",
-        )
+    etags.match(feed_tag(feed), what="feed")
 
 
 def running_run(session, feed: Feed) -> FeedRun | None:
@@ -305,10 +297,8 @@ class FeedItem(MethodView):
         """
         feed = get_feed_or_404(db.session, code)
         tag = feed_tag(feed)
-        if request.if_none_match and request.if_none_match.contains_weak(tag):
-            response = Response(status=304)
-            response.set_etag(tag)
-            return response
+        if (cached := etags.not_modified(tag)) is not None:
+            return cached
         return feed_response(db.session, feed)
 
     @blp.arguments(FeedWriteSchema)

@@ -18,7 +18,7 @@ from dam.serialize import asset_dict
 from dam.services.public import public_path
 from dam.services.renditions import fingerprint
 from dam.services.rights import usage_problems
-from pim.api import API_PREFIX
+from pim.api import API_PREFIX, etags
 from pim.api.problems import ApiError
 from pim.api.resources import json_response
 
@@ -138,28 +138,15 @@ def representation_tag(asset: Asset, doc: dict) -> str:
 def expected_version(asset: Asset) -> int | None:
     """The record version a write may expect: None without ``If-Match``; 412 when no tag
     of ``If-Match`` names the current version (``*`` matches any)."""
-    if "If-Match" not in request.headers:
-        return None
-    if request.if_match.star_tag:
-        return asset.row_version
-    current = version_tag(asset)
-    if any(tag.split(";")[0] == current for tag in request.if_match.as_set()):
-        return asset.row_version
-    raise ApiError(
-        412,
-        f'The asset has changed since you read it (its ETag is now "{current}"): '
-        "fetch it again and reapply your change.",
-    )
+    return etags.match(version_tag(asset), asset.row_version, "asset")
 
 
 def asset_response(session, asset: Asset, status: int = 200, *, location: str | None = None):
     """The asset's full representation with its ETag; 304 for a matching If-None-Match."""
     doc = detail(session, asset)
     tag = representation_tag(asset, doc)
-    if request.method == "GET" and request.if_none_match.contains_weak(tag):
-        response = current_app.response_class(status=304)
-        response.set_etag(tag)
-        return response
+    if request.method == "GET" and (cached := etags.not_modified(tag)) is not None:
+        return cached
     response = json_response(doc, status)
     response.set_etag(tag)
     if location:

@@ -35,20 +35,28 @@ def representation_tag(item, variant: dict | None = None) -> str:
 
 
 def check_if_match(item) -> int | None:
-    """The version a write may expect: ``None`` without ``If-Match``; 412 when no tag of
-    ``If-Match`` names the current version (``*`` matches any existing item)."""
+    """The version a write to a product or model may expect: ``None`` without
+    ``If-Match``; 412 when no tag of ``If-Match`` names the current version."""
+    if item is None:
+        if "If-Match" in request.headers:
+            raise ApiError(412, "If-Match was given but the item does not exist.")
+        return None
+    return match(version_tag(item), item.version)
+
+
+def match(current: str, version=None, what: str = "item"):
+    """Every resource's ``If-Match`` rule: ``version`` (what a write may expect) when the
+    header names ``current`` (the unquoted tag of the stored state; the part of a sent tag
+    after ``;`` is ignored) or is ``*``; None without the header; else a 412 problem."""
     if "If-Match" not in request.headers:
         return None
-    if item is None:
-        raise ApiError(412, "If-Match was given but the item does not exist.")
     if request.if_match.star_tag:
-        return item.version
-    current = version_tag(item)
+        return version
     if any(tag.split(";")[0] == current for tag in request.if_match.as_set()):
-        return item.version
+        return version
     raise ApiError(
         412,
-        f'The item has changed since you read it (its ETag is now "{current}"): '
+        f'The {what} has changed since you read it (its ETag is now "{current}"): '
         "fetch it again and reapply your change.",
     )
 

@@ -3,14 +3,14 @@ and pings. See docs/webhooks.md for the events, the payload and the signature.""
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import select
 
 from pim import events
-from pim.api import API_PREFIX
+from pim.api import API_PREFIX, etags
 from pim.api.auth import current_user
 from pim.api.pagination import decode_cursor, encode_cursor, next_url, paginate
 from pim.api.problems import ApiError
@@ -323,14 +323,7 @@ def _tag(subscription: WebhookSubscription) -> str:
 
 def _expected_version(subscription: WebhookSubscription) -> int | None:
     """The version a write may expect (None without ``If-Match``); 412 when stale."""
-    if "If-Match" not in request.headers:
-        return None
-    if request.if_match.star_tag or _tag(subscription) in request.if_match.as_set():
-        return subscription.version
-    raise ApiError(
-        412,
-        f'The webhook has changed since you read it (its ETag is now "{_tag(subscription)}").',
-    )
+    return etags.match(_tag(subscription), subscription.version, "webhook")
 
 
 def _item_response(subscription, *, status: int = 200, secret: bool = False):
