@@ -52,6 +52,25 @@ ensure_test_tools() {
     fi
 }
 
+# The whole suite runs on pytest-xdist workers, one per CPU (browser tests together on one
+# of them, see tests/conftest.py). A run naming test files or node ids, or passing its own
+# -n / --dist / -p no:xdist, or --pdb, --trace, -s, --collect-only, runs as asked.
+xdist_args() {
+    local arg
+    for arg in "$@"; do
+        case "$arg" in
+            -n* | --numprocesses* | --dist* | -pno:xdist | no:xdist | --pdb | --trace | \
+            -s | --capture=no | --co | --collect-only)
+                return
+                ;;
+        esac
+        if [ -e "${arg%%::*}" ]; then
+            return  # a test path or node id
+        fi
+    done
+    echo "-n auto --dist loadgroup"
+}
+
 usage() {
     sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
@@ -69,7 +88,8 @@ case "$command" in
     test)
         setup test
         ensure_test_tools
-        exec "$VENV/bin/python" -m pytest "$@"
+        # shellcheck disable=SC2046 # xdist_args prints separate words
+        exec "$VENV/bin/python" -m pytest $(xdist_args "$@") "$@"
         ;;
     *)
         usage

@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from channels.destinations import pull_path
@@ -22,19 +24,25 @@ from channels.runs import FeedBusy, default_base_url, run_feed
 from pim.extensions import db
 from pim.services.errors import DomainError, NotFound
 
-channels_cli = AppGroup("channels", help="Sales channel feeds: save, show, list, export.")
+channels_cli = AppGroup("channels", help=_l("Sales channel feeds: save, show, list, export."))
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(channels_cli)
 
 
-@channels_cli.command("export")
+@channels_cli.command(
+    "export",
+    help=_l(
+        "Build feed CODE now and print what it included and excluded, by reason; exit code 1 "
+        "when the run failed or was held."
+    ),
+)
 @click.argument("code")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write here.")
-@click.option("--base-url", help="Base of image links (default: VITRINE_FEEDS_BASE_URL).")
-@click.option("--delta", is_flag=True, help="Only what changed since the last published run.")
-@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help=_l("Also write here."))
+@click.option("--base-url", help=_l("Base of image links (default: VITRINE_FEEDS_BASE_URL)."))
+@click.option("--delta", is_flag=True, help=_l("Only what changed since the last published run."))
+@click.option("--json", "as_json", is_flag=True, help=_l("Print the run as JSON."))
 @with_appcontext
 def export_command(code: str, out: Path | None, base_url: str | None, delta: bool, as_json: bool):
     """Build feed CODE now and print what it included and excluded, by reason; exit code 1
@@ -73,29 +81,37 @@ def run_dict(run: FeedRun) -> dict:
 
 
 def _print_run(run: FeedRun) -> None:
-    click.echo(f"feed {run.feed.code}: run {run.id} {run.status}")
+    click.echo(
+        _("feed %(code)s: run %(id)s %(status)s", code=run.feed.code, id=run.id, status=run.status)
+    )
     if run.message:
         click.echo(f"  {run.message}")
-    click.echo(f"  included: {run.included}")
-    click.echo(f"  excluded: {run.excluded}")
+    click.echo(_("  included: %(included)s", included=run.included))
+    click.echo(_("  excluded: %(excluded)s", excluded=run.excluded))
     ranked = sorted((run.exclusions or {}).items(), key=lambda kv: (-kv[1]["count"], kv[0]))
     for reason, entry in ranked:
         sample = ", ".join(entry["sample"][:3])
         click.echo(f"    {entry['count']:>6}  {reason}  (e.g. {sample})")
     for error in run.errors or []:
-        click.echo(f"  error: {error}")
+        click.echo(_("  error: %(error)s", error=error))
     if run.storage_key:
-        click.echo(f"  output: {run.storage_key} ({run.size} bytes)")
+        click.echo(
+            _(
+                "  output: %(storage_key)s (%(size)s bytes)",
+                storage_key=run.storage_key,
+                size=run.size,
+            )
+        )
 
 
-@channels_cli.command("list")
+@channels_cli.command("list", help=_l("The feeds with their channel, format, locale and last run."))
 @with_appcontext
 def list_command():
     """The feeds with their channel, format, locale and last run."""
     session = db.session
     feeds = session.scalars(select(Feed).order_by(Feed.code)).all()
     if not feeds:
-        click.echo("no feeds")
+        click.echo(_("no feeds"))
     for feed in feeds:
         last = session.scalars(
             select(FeedRun).where(FeedRun.feed_id == feed.id).order_by(FeedRun.id.desc())
@@ -107,7 +123,10 @@ def list_command():
         )
 
 
-@channels_cli.command("save")
+@channels_cli.command(
+    "save",
+    help=_l("Create a feed, or update the settings a JSON document gives (`-` reads stdin)."),
+)
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @with_appcontext
 def save_command(file):
@@ -115,19 +134,27 @@ def save_command(file):
     try:
         document = json.load(file)
     except json.JSONDecodeError as error:
-        raise click.ClickException(f"{file.name}: not valid JSON ({error})") from None
+        raise click.ClickException(
+            _("%(name)s: not valid JSON (%(error)s)", name=file.name, error=error)
+        ) from None
     if not isinstance(document, dict):
-        raise click.ClickException(f"{file.name}: a feed is a JSON object")
+        raise click.ClickException(_("%(name)s: a feed is a JSON object", name=file.name))
     try:
         feed = save_feed(db.session, document)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"Saved feed {feed.code}; pull URL {default_base_url()}{pull_path(feed)}")
+    click.echo(
+        _(
+            "Saved feed %(code)s; pull URL %(url)s",
+            code=feed.code,
+            url=f"{default_base_url()}{pull_path(feed)}",
+        )
+    )
 
 
-@channels_cli.command("show")
+@channels_cli.command("show", help=_l("A feed's settings, pull URL and last runs, as JSON."))
 @click.argument("code")
 @with_appcontext
 def show_command(code: str):

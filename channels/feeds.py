@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from channels.formats.base import FeedContext
@@ -55,7 +56,7 @@ def get_feed(session, code: str) -> Feed:
     """The feed with this code, or NotFound."""
     feed = session.scalar(select(Feed).where(Feed.code == code))
     if feed is None:
-        raise NotFound(f"feed {code!r} does not exist")
+        raise NotFound(_("feed %(code)r does not exist", code=code))
     return feed
 
 
@@ -69,7 +70,7 @@ def save_feed(session, payload: dict) -> Feed:
     channel = session.scalar(select(Channel).where(Channel.code == payload.get("channel")))
     problems = _problems(session, payload, channel)
     if problems:
-        raise InvalidData(f"feed {code!r}", problems)
+        raise InvalidData(_("feed %(code)r", code=code), problems)
     if feed is None:
         feed = Feed(code=code, secret_token=new_token())
         session.add(feed)
@@ -99,23 +100,34 @@ def _problems(session, payload: dict, channel: Channel | None) -> list[Problem]:
     problems = []
     unknown = sorted(set(payload) - {"code", "channel", *SETTINGS})
     if unknown:
-        problems.append(Problem(f"unknown setting {unknown[0]!r}", field=unknown[0]))
+        problems.append(Problem(_("unknown setting %(value)r", value=unknown[0]), field=unknown[0]))
     if not CODE.match(payload.get("code") or ""):
-        problems.append(Problem("a code is 1-100 letters, digits or _", field="code"))
+        problems.append(Problem(_("a code is 1-100 letters, digits or _"), field="code"))
     if channel is None:
-        problems.append(Problem(f"unknown channel {payload.get('channel')!r}", field="channel"))
+        problems.append(
+            Problem(
+                _("unknown channel %(channel)r", channel=payload.get("channel")), field="channel"
+            )
+        )
     else:
         problems += _channel_problems(payload, channel)
     if payload.get("format") not in known_formats():
         known = ", ".join(sorted(known_formats()))
         problems.append(
-            Problem(f"unknown format {payload.get('format')!r} (known: {known})", field="format")
+            Problem(
+                _(
+                    "unknown format %(format)r (known: %(known)s)",
+                    format=payload.get("format"),
+                    known=known,
+                ),
+                field="format",
+            )
         )
     elif channel is not None and not problems:
         problems += _format_problems(payload, channel)
     territory = payload.get("territory")
     if territory and not re.fullmatch(r"[A-Za-z]{2}", territory):
-        problems.append(Problem("territory is an ISO country code like FR", field="territory"))
+        problems.append(Problem(_("territory is an ISO country code like FR"), field="territory"))
     structure = Structure.current(session)
     problems += [
         Problem(p, field="mapping") for p in check_mapping(structure, payload.get("mapping") or {})
@@ -133,8 +145,12 @@ def _channel_problems(payload: dict, channel: Channel) -> list[Problem]:
     if payload.get("locale") not in channel.locale_codes:
         problems.append(
             Problem(
-                f"locale {payload.get('locale')!r} is not a locale of channel {channel.code} "
-                f"({', '.join(channel.locale_codes)})",
+                _(
+                    "locale %(locale)r is not a locale of channel %(code)s (%(locale_codes)s)",
+                    locale=payload.get("locale"),
+                    code=channel.code,
+                    locale_codes=", ".join(channel.locale_codes),
+                ),
                 field="locale",
             )
         )
@@ -143,15 +159,24 @@ def _channel_problems(payload: dict, channel: Channel) -> list[Problem]:
     if fallback and fallback not in channel.locale_codes:
         problems.append(
             Problem(
-                f"fallback_locale {fallback!r} is not a locale of channel {channel.code}",
+                _(
+                    "fallback_locale %(fallback)r is not a locale of channel %(code)s",
+                    fallback=fallback,
+                    code=channel.code,
+                ),
                 field="filters",
             )
         )
     if payload.get("currency") not in channel.currency_codes:
         problems.append(
             Problem(
-                f"currency {payload.get('currency')!r} is not a currency of channel "
-                f"{channel.code} ({', '.join(channel.currency_codes)})",
+                _(
+                    "currency %(currency)r is not a currency of channel %(code)s "
+                    "(%(currency_codes)s)",
+                    currency=payload.get("currency"),
+                    code=channel.code,
+                    currency_codes=", ".join(channel.currency_codes),
+                ),
                 field="currency",
             )
         )
@@ -176,29 +201,43 @@ def _format_problems(payload: dict, channel: Channel) -> list[Problem]:
         writer_class(context=context)
     except ValueError as error:
         return [
-            Problem(f"the {payload['format']} format refuses this feed: {error}", field="format")
+            Problem(
+                _(
+                    "the %(format)s format refuses this feed: %(error)s",
+                    format=payload["format"],
+                    error=error,
+                ),
+                field="format",
+            )
         ]
     return []
 
 
 def _filter_problems(filters) -> list[Problem]:
     if not isinstance(filters, dict):
-        return [Problem("filters must be an object", field="filters")]
+        return [Problem(_("filters must be an object"), field="filters")]
     problems = [
-        Problem(f"unknown filter {key!r} (known: {', '.join(FILTER_KEYS)})", field="filters")
+        Problem(
+            _(
+                "unknown filter %(key)r (known: %(filter_keys)s)",
+                key=key,
+                filter_keys=", ".join(FILTER_KEYS),
+            ),
+            field="filters",
+        )
         for key in sorted(set(filters) - set(FILTER_KEYS))
     ]
     least = filters.get("min_completeness")
     if least is not None and not (isinstance(least, int) and 0 <= least <= 100):
-        problems.append(Problem("min_completeness is a whole percent 0-100", field="filters"))
+        problems.append(Problem(_("min_completeness is a whole percent 0-100"), field="filters"))
     rule = filters.get("missing_translation", "exclude")
     if rule not in ("exclude", "empty", "fallback"):
         problems.append(
-            Problem("missing_translation is 'exclude', 'empty' or 'fallback'", field="filters")
+            Problem(_("missing_translation is 'exclude', 'empty' or 'fallback'"), field="filters")
         )
     if rule == "fallback" and not filters.get("fallback_locale"):
         problems.append(
-            Problem("missing_translation 'fallback' needs a fallback_locale", field="filters")
+            Problem(_("missing_translation 'fallback' needs a fallback_locale"), field="filters")
         )
     return problems
 
@@ -208,7 +247,9 @@ def _target_problems(payload: dict) -> list[Problem]:
     url = payload.get("destination_url")
     if url and urlsplit(url).scheme not in ("file", "s3"):
         problems.append(
-            Problem("a destination is file:///dir or s3://bucket/prefix", field="destination_url")
+            Problem(
+                _("a destination is file:///dir or s3://bucket/prefix"), field="destination_url"
+            )
         )
     preset = payload.get("rendition_preset")
     if preset:
@@ -216,11 +257,15 @@ def _target_problems(payload: dict) -> list[Problem]:
         if preset not in presets:
             problems.append(
                 Problem(
-                    f"unknown rendition preset {preset!r} (known: {', '.join(sorted(presets))})",
+                    _(
+                        "unknown rendition preset %(preset)r (known: %(presets)s)",
+                        preset=preset,
+                        presets=", ".join(sorted(presets)),
+                    ),
                     field="rendition_preset",
                 )
             )
     drop = payload.get("max_drop", 0.2)
     if not isinstance(drop, int | float) or not 0 <= drop <= 1:
-        problems.append(Problem("max_drop is a share between 0 and 1", field="max_drop"))
+        problems.append(Problem(_("max_drop is a share between 0 and 1"), field="max_drop"))
     return problems

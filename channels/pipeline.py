@@ -28,7 +28,8 @@ from channels.mapping import Context, Subject, apply_mapping
 from channels.models import Feed
 from dam.models import Asset, AssetLink, LinkRole
 from dam.services.public import public_path
-from dam.services.rights import usage_problems
+from dam.services.rights import USAGE_MESSAGES, usage_problems
+from pim.i18n import N_, StoredMessages, english
 from pim.models import (
     Category,
     Completeness,
@@ -51,6 +52,22 @@ class Item:
 
     key: str
     data: dict
+
+
+#: Exclusion reasons are stored on the run in English (they are counted by reason across
+#: runs and read by API clients); pages translate them with this when they show them.
+EXCLUSION_MESSAGES = StoredMessages(
+    (
+        "disabled",
+        "workflow status %(status)s not allowed",
+        "family %(family)s not in the feed",
+        "not in the feed's categories",
+        "lifecycle %(lifecycle)s not in the feed",
+        "completeness under %(ratio)s%% for %(scope)s",
+        "main image %(name)s (%(code)s): %(problems)s",
+        *USAGE_MESSAGES,
+    )
+)
 
 
 @dataclass
@@ -287,19 +304,29 @@ class _Filters:
     def reason(self, subject: Subject, paths: list[str], ratio: int | None) -> str | None:
         """Why the product is filtered out, or None."""
         if self.enabled_only and not subject.enabled:
-            return "disabled"
+            return english(N_("disabled"))
         if self.statuses and subject.workflow_status not in self.statuses:
-            return f"workflow status {subject.workflow_status} not allowed"
+            return english(
+                N_("workflow status %(status)s not allowed"), status=subject.workflow_status
+            )
         if self.families and subject.family not in self.families:
-            return f"family {subject.family or '(none)'} not in the feed"
+            return english(
+                N_("family %(family)s not in the feed"), family=subject.family or "(none)"
+            )
         if self.has_categories and not any(
             wanted in path for path in paths for wanted in self.category_ids
         ):
-            return "not in the feed's categories"
+            return english(N_("not in the feed's categories"))
         if self.lifecycles and subject.lifecycle not in self.lifecycles:
-            return f"lifecycle {subject.lifecycle} not in the feed"
+            return english(
+                N_("lifecycle %(lifecycle)s not in the feed"), lifecycle=subject.lifecycle
+            )
         if self.min_completeness and (ratio or 0) < self.min_completeness:
-            return f"completeness under {self.min_completeness}% for {self.scope}"
+            return english(
+                N_("completeness under %(ratio)s%% for %(scope)s"),
+                ratio=self.min_completeness,
+                scope=self.scope,
+            )
         return None
 
 
@@ -345,7 +372,12 @@ def _add_images(pictures: list[AssetLink], data: dict, feed: Feed, settings: Set
     main = next((link for link in pictures if link.role == LinkRole.MAIN), pictures[0])
     problems = _rights(main, feed, settings)
     if problems:
-        return f"main image {main.asset.filename} ({main.asset.code}): {'; '.join(problems)}"
+        return english(
+            N_("main image %(name)s (%(code)s): %(problems)s"),
+            name=main.asset.filename,
+            code=main.asset.code,
+            problems="; ".join(problems),
+        )
     url = settings.image_link or image_url
     data["image_link"] = url(settings, main)
     others = [link for link in pictures if link is not main and not _rights(link, feed, settings)]
@@ -358,7 +390,11 @@ def _add_images(pictures: list[AssetLink], data: dict, feed: Feed, settings: Set
 
 def _rights(link: AssetLink, feed: Feed, settings: Settings) -> list[str]:
     return usage_problems(
-        link.asset, channel=feed.channel.code, territory=feed.territory, on=settings.on
+        link.asset,
+        channel=feed.channel.code,
+        territory=feed.territory,
+        on=settings.on,
+        translate=False,  # stored on the run, translated when shown (EXCLUSION_MESSAGES)
     )
 
 

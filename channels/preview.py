@@ -15,10 +15,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from channels.feeds import known_formats, save_feed
 from channels.mapping import MappingError, as_text
 from channels.models import Feed
-from channels.pipeline import BATCH_SIZE, Item, Settings, feed_entries
+from channels.pipeline import BATCH_SIZE, EXCLUSION_MESSAGES, Item, Settings, feed_entries
 from channels.runs import DEFAULT_PRESET, Tally, make_writer
 from dam.services.renditions import UnknownPreset, preset_for_channel, preset_named
 from pim.services.errors import InvalidData, Problem
@@ -91,7 +93,10 @@ class Preview:
                 "scanned": self.funnel.scanned,
                 "included": self.funnel.included,
                 "excluded": self.funnel.excluded,
-                "reasons": self.funnel.reasons,
+                "reasons": {  # shown now: in the reader's language
+                    EXCLUSION_MESSAGES.translate(reason): entry
+                    for reason, entry in self.funnel.reasons.items()
+                },
                 "complete": self.funnel.complete,
             },
         }
@@ -123,7 +128,9 @@ def preview_feed(
 def _build(session, feed: Feed, limit: int, scan: int, base_url: str, media) -> Preview:
     preview = Preview(format=feed.format)
     if feed.format not in known_formats():
-        preview.problems.append(Problem(f"unknown format {feed.format!r}", field="format"))
+        preview.problems.append(
+            Problem(_("unknown format %(format)r", format=feed.format), field="format")
+        )
         return preview
     try:
         settings = Settings(

@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -34,6 +35,7 @@ from channels.destinations import pull_path
 from channels.feeds import FILTER_KEYS, SETTINGS, get_feed, known_formats, save_feed
 from channels.mapping import check_mapping
 from channels.models import Feed, FeedRun, RunStatus
+from channels.pipeline import EXCLUSION_MESSAGES
 from channels.preview import preview_feed
 from channels.runs import progress_key
 from channels.tasks import enqueue_run
@@ -47,6 +49,7 @@ from pim.queue import current_queue
 from pim.services.errors import InvalidData, NotFound, Problem
 from pim.services.structure_cache import Structure
 from pim.web.security import require
+from pim.web.words import register_words
 
 bp = Blueprint("channels_ui", __name__, url_prefix="/channels")
 
@@ -69,6 +72,16 @@ def init_app(app: Flask) -> None:
     """Register the blueprint; the "Channels" navigation entry leads to the feed list."""
     app.register_blueprint(bp)
     app.extensions.setdefault("vitrine_sections", {})["channels"] = "channels_ui.feeds"
+    app.add_template_filter(EXCLUSION_MESSAGES.translate, "exclusion_reason")
+    register_words(
+        "run",
+        {
+            RunStatus.RUNNING: lazy_gettext("running"),
+            RunStatus.SUCCEEDED: lazy_gettext("succeeded"),
+            RunStatus.FAILED: lazy_gettext("failed"),
+            RunStatus.HELD: lazy_gettext("held back"),
+        },
+    )
 
 
 @bp.before_request

@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from dam.archive import ArchiveError, iter_directory, open_zip
@@ -32,7 +34,7 @@ from pim.models import User
 from pim.services.actors import Actor
 from pim.services.errors import NotFound
 
-dam_cli = AppGroup("dam", help="Digital assets: import, show, rights expiry, renditions.")
+dam_cli = AppGroup("dam", help=_l("Digital assets: import, show, rights expiry, renditions."))
 
 #: Key of the queue's store holding orphans seen by the previous cleanup run.
 ORPHANS_SEEN = "dam-orphans-seen"
@@ -42,18 +44,26 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(dam_cli)
 
 
-@dam_cli.command("import")
+@dam_cli.command(
+    "import",
+    help=_l(
+        "Import a folder or a zip of pictures and documents as assets, linking them to products "
+        "by their names; exit code 1 when a file was refused."
+    ),
+)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--pattern",
     "patterns",
     multiple=True,
-    help="Naming rule, e.g. '{sku}_{role}_{order}' or '{model}-{color}-{order}' "
-    "(repeatable; default: the built-in rules).",
+    help=_l(
+        "Naming rule, e.g. '{sku}_{role}_{order}' or '{model}-{color}-{order}' "
+        "(repeatable; default: the built-in rules)."
+    ),
 )
-@click.option("--no-link", is_flag=True, help="Store the files without linking them.")
-@click.option("--user", "email", help="Record this user as the uploader.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON entry per file.")
+@click.option("--no-link", is_flag=True, help=_l("Store the files without linking them."))
+@click.option("--user", "email", help=_l("Record this user as the uploader."))
+@click.option("--json", "as_json", is_flag=True, help=_l("Print one JSON entry per file."))
 @with_appcontext
 def import_command(path: Path, patterns, no_link, email, as_json):
     """Import a folder or a zip of pictures and documents as assets, linking them to
@@ -97,13 +107,13 @@ def import_command(path: Path, patterns, no_link, email, as_json):
                     on_file=progress,
                 )
         else:
-            raise click.ClickException(f"{path}: not a folder or a zip archive")
+            raise click.ClickException(_("%(path)s: not a folder or a zip archive", path=path))
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
     except BulkInterrupted as error:
         session.rollback()
         report = error.report
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: %(error)s", error=error), err=True)
     if as_json:
         click.echo(
             json.dumps(
@@ -131,22 +141,34 @@ def _print_report(report) -> None:
         click.echo(line)
     summary = report.summary()
     click.echo(
-        f"{summary['files']} file(s): {summary['new']} new, {summary['duplicates']} "
-        f"duplicate(s), {summary['errors']} refused, {summary['linked']} linked, "
-        f"{summary['unmatched']} matched nothing"
+        _(
+            "%(files)s file(s): %(new)s new, %(duplicates)s duplicate(s), %(errors)s refused, "
+            "%(linked)s linked, %(unmatched)s matched nothing",
+            files=summary["files"],
+            new=summary["new"],
+            duplicates=summary["duplicates"],
+            errors=summary["errors"],
+            linked=summary["linked"],
+            unmatched=summary["unmatched"],
+        )
     )
 
 
 def _user(session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise click.ClickException(f"no user {email!r}")
+        raise click.ClickException(_("no user %(email)r", email=email))
     return user
 
 
-@dam_cli.command("show")
+@dam_cli.command(
+    "show",
+    help=_l(
+        "Show an asset (by id, code or SHA-256): metadata, rights, lifecycle, links, renditions."
+    ),
+)
 @click.argument("ref")
-@click.option("--json", "as_json", is_flag=True, help="Print the asset as JSON.")
+@click.option("--json", "as_json", is_flag=True, help=_l("Print the asset as JSON."))
 @with_appcontext
 def show_command(ref, as_json):
     """Show an asset (by id, code or SHA-256): metadata, rights, lifecycle, links,
@@ -186,7 +208,7 @@ def show_command(ref, as_json):
         click.echo(f"{'problem':20} {problem}")
 
 
-@dam_cli.command("expiring")
+@dam_cli.command("expiring", help=_l("List assets whose usage rights end within DAYS days."))
 @click.option("--days", default=30, show_default=True, type=click.IntRange(0, 3650))
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
@@ -208,26 +230,43 @@ def expiring_command(days, as_json):
         return
     for row in rows:
         click.echo(
-            f"{row['valid_until']}  {row['code']}  {row['filename']}  "
-            f"({row['status']}, {row['links']} link(s))"
+            _(
+                "%(valid_until)s  %(code)s  %(filename)s  (%(status)s, %(links)s link(s))",
+                valid_until=row["valid_until"],
+                code=row["code"],
+                filename=row["filename"],
+                status=row["status"],
+                links=row["links"],
+            )
         )
-    click.echo(f"{len(rows)} asset(s) expiring within {days} day(s)")
+    click.echo(_("%(count)s asset(s) expiring within %(days)s day(s)", count=len(rows), days=days))
 
 
-@dam_cli.command("expire")
+@dam_cli.command(
+    "expire", help=_l("Run the daily expiry now: assets past their end date become expired.")
+)
 @with_appcontext
 def expire_command():
     """Run the daily expiry now: assets past their end date become expired."""
     expired = lifecycle.expire_assets(db.session)
     db.session.commit()
     for asset in expired:
-        click.echo(f"expired {asset.code} {asset.filename} (ended {asset.valid_until})")
-    click.echo(f"{len(expired)} asset(s) expired")
+        click.echo(
+            _(
+                "expired %(code)s %(filename)s (ended %(valid_until)s)",
+                code=asset.code,
+                filename=asset.filename,
+                valid_until=asset.valid_until,
+            )
+        )
+    click.echo(_("%(count)s asset(s) expired", count=len(expired)))
 
 
-@dam_cli.command("renditions")
+@dam_cli.command(
+    "renditions", help=_l("Make missing renditions now (of the assets named, or of every asset).")
+)
 @click.argument("refs", nargs=-1)
-@click.option("--preset", "presets", multiple=True, help="Only these presets.")
+@click.option("--preset", "presets", multiple=True, help=_l("Only these presets."))
 @with_appcontext
 def renditions_command(refs, presets):
     """Make missing renditions now (of the assets named, or of every asset)."""
@@ -253,15 +292,21 @@ def renditions_command(refs, presets):
     except StorageError as error:
         session.rollback()
         raise click.ClickException(str(error)) from None
-    click.echo(f"{made} rendition(s) made for {len(ids)} asset(s)")
+    click.echo(_("%(made)s rendition(s) made for %(count)s asset(s)", made=made, count=len(ids)))
 
 
-@dam_cli.command("cleanup")
-@click.option("--dry-run", is_flag=True, help="List orphaned files, delete nothing.")
+@dam_cli.command(
+    "cleanup",
+    help=_l(
+        "Delete stored files nothing refers to (seen by an earlier run at least an hour ago) "
+        "and, optionally, purge the trash."
+    ),
+)
+@click.option("--dry-run", is_flag=True, help=_l("List orphaned files, delete nothing."))
 @click.option(
     "--purge-trash-days",
     type=click.IntRange(1, 36500),
-    help="Also delete assets that have been in the trash for this many days.",
+    help=_l("Also delete assets that have been in the trash for this many days."),
 )
 @with_appcontext
 def cleanup_command(dry_run, purge_trash_days):
@@ -276,7 +321,13 @@ def cleanup_command(dry_run, purge_trash_days):
         session.commit()
         for key in keys:
             storage.delete(key)
-        click.echo(f"purged {len(codes)} asset(s) from the trash: {', '.join(codes) or '-'}")
+        click.echo(
+            _(
+                "purged %(count)s asset(s) from the trash: %(codes)s",
+                count=len(codes),
+                codes=", ".join(codes) or "-",
+            )
+        )
     queue = current_queue()
     seen = queue.peek(ORPHANS_SEEN) or {}
     try:
@@ -286,22 +337,31 @@ def cleanup_command(dry_run, purge_trash_days):
     if not dry_run:
         queue.put(ORPHANS_SEEN, seen)
     for key in report.deleted:
-        click.echo(f"deleted orphan {key}")
+        click.echo(_("deleted orphan %(key)s", key=key))
     for key in report.waiting:
-        click.echo(f"orphan {key} (deleted by a later run if still unreferenced)")
+        click.echo(_("orphan %(key)s (deleted by a later run if still unreferenced)", key=key))
     click.echo(
-        f"{len(report.orphans_found)} orphaned file(s): {len(report.deleted)} deleted, "
-        f"{len(report.waiting)} kept for now"
+        _(
+            "%(count)s orphaned file(s): %(count2)s deleted, %(count3)s kept for now",
+            count=len(report.orphans_found),
+            count2=len(report.deleted),
+            count3=len(report.waiting),
+        )
     )
 
 
-@dam_cli.command("resolve-pending")
-@click.option("--job", "job_id", type=int, help="Only the media of this import job.")
+@dam_cli.command(
+    "resolve-pending",
+    help=_l("Download and link the pictures imports named (pending media links)."),
+)
+@click.option("--job", "job_id", type=int, help=_l("Only the media of this import job."))
 @with_appcontext
 def resolve_pending_command(job_id):
     """Download and link the pictures imports named (pending media links)."""
     counts = resolve_pending(db.session, current_media(), job_id=job_id, commit=db.session.commit)
     db.session.commit()
-    click.echo(f"{counts['done']} linked, {counts['failed']} failed")
+    click.echo(
+        _("%(done)s linked, %(failed)s failed", done=counts["done"], failed=counts["failed"])
+    )
     if counts["failed"]:
         sys.exit(1)

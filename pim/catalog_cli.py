@@ -10,6 +10,8 @@ from datetime import timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from pim.extensions import db
 from pim.serialize import model_to_standard, product_to_standard
@@ -19,7 +21,7 @@ from pim.services.product_models import get_model
 from pim.services.products import get_product
 from pim.services.structure_cache import Structure
 
-pim_cli = AppGroup("pim", help="Catalogue commands: show products, purge history, checks.")
+pim_cli = AppGroup("pim", help=_l("Catalogue commands: show products, purge history, checks."))
 
 _DURATION = re.compile(r"^(\d+)([dhw])$")
 
@@ -29,7 +31,7 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
     if not match or int(match.group(1)) == 0:
         raise click.BadParameter(
-            f"{text!r}: use a positive number followed by d, h or w (e.g. 365d)"
+            _("%(text)r: use a positive number followed by d, h or w (e.g. 365d)", text=text)
         )
     amount, unit = int(match.group(1)), match.group(2)
     return {
@@ -39,13 +41,16 @@ def parse_duration(text: str) -> timedelta:
     }[unit]
 
 
-@pim_cli.command("show")
+@pim_cli.command(
+    "show",
+    help=_l("Print a product (or --model CODE) as JSON in the standard format, with completeness."),
+)
 @click.argument("identifier", required=False)
-@click.option("--model", "model_code", help="Show a product model by code instead.")
+@click.option("--model", "model_code", help=_l("Show a product model by code instead."))
 def show_command(identifier: str | None, model_code: str | None) -> None:
     """Print a product (or --model CODE) as JSON in the standard format, with completeness."""
     if bool(identifier) == bool(model_code):
-        raise click.UsageError("give either a product IDENTIFIER or --model CODE")
+        raise click.UsageError(_("give either a product IDENTIFIER or --model CODE"))
     try:
         if model_code:
             data = model_to_standard(db.session, get_model(db.session, model_code), True)
@@ -57,12 +62,15 @@ def show_command(identifier: str | None, model_code: str | None) -> None:
     sys.stdout.write("\n")
 
 
-@pim_cli.command("purge-history")
+@pim_cli.command(
+    "purge-history",
+    help=_l("Delete versions older than the given age (each item keeps its latest version)."),
+)
 @click.option(
     "--older-than",
     "older_than",
     default=None,
-    help="Age of versions to delete, e.g. 365d (default: the retention setting).",
+    help=_l("Age of versions to delete, e.g. 365d (default: the retention setting)."),
 )
 def purge_history_command(older_than: str | None) -> None:
     """Delete versions older than the given age (each item keeps its latest version)."""
@@ -70,28 +78,44 @@ def purge_history_command(older_than: str | None) -> None:
     age = parse_duration(older_than) if older_than else timedelta(days=days)
     deleted = history.purge(db.session, age)
     db.session.commit()
-    click.echo(f"Deleted {deleted} versions older than {age.days} days.")
+    click.echo(
+        _("Deleted %(deleted)s versions older than %(days)s days.", deleted=deleted, days=age.days)
+    )
 
 
-@pim_cli.command("check-completeness")
-@click.option("--fix", is_flag=True, help="Rewrite the rows that differ.")
+@pim_cli.command(
+    "check-completeness",
+    help=_l(
+        "Recompute completeness from scratch and report rows that differ from the stored ones."
+    ),
+)
+@click.option("--fix", is_flag=True, help=_l("Rewrite the rows that differ."))
 def check_completeness_command(fix: bool) -> None:
     """Recompute completeness from scratch and report rows that differ from the stored ones."""
     structure = Structure.load(db.session)
     drift = completeness.find_drift(db.session, structure)
     for item in drift[:50]:
         click.echo(
-            f"product #{item.product_id} channel #{item.channel_id} "
-            f"locale #{item.locale_id}: stored {item.stored} expected {item.expected}"
+            _(
+                "product #%(product_id)s channel #%(channel_id)s locale #%(locale_id)s: stored "
+                "%(stored)s expected %(expected)s",
+                product_id=item.product_id,
+                channel_id=item.channel_id,
+                locale_id=item.locale_id,
+                stored=item.stored,
+                expected=item.expected,
+            )
         )
     if drift and fix:
         completeness.refresh_products(db.session, structure, {d.product_id for d in drift})
         db.session.commit()
-        click.echo(f"Fixed {len(drift)} rows.")
+        click.echo(_("Fixed %(count)s rows.", count=len(drift)))
     elif drift:
-        raise click.ClickException(f"{len(drift)} completeness rows differ from the data")
+        raise click.ClickException(
+            _("%(count)s completeness rows differ from the data", count=len(drift))
+        )
     else:
-        click.echo("Completeness is consistent with the data.")
+        click.echo(_("Completeness is consistent with the data."))
 
 
 def _register_import_commands() -> None:

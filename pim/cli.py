@@ -18,6 +18,8 @@ import click
 import flask_migrate
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import run_simple
@@ -31,24 +33,30 @@ ADMIN_EMAIL = "admin@vitrine.local"
 #: Written into the instance folder on first start; reused while it exists.
 INITIAL_ADMIN_FILE = "initial_admin_password"
 
-users_cli = AppGroup("users", help="Manage users and their API tokens.")
+users_cli = AppGroup("users", help=_l("Manage users and their API tokens."))
 
 
 def init_app(app: Flask) -> None:
     """Register every command group on the app's command line."""
     from pim.catalog_cli import pim_cli
     from pim.demo import demo_command
+    from pim.translation_cli import translations_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(serve_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(pim_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(translations_cli)
 
 
 def main() -> None:
     """Entry point of the ``vitrine`` console script."""
-    FlaskGroup(create_app=_create_app, help="Vitrine: PIM + DAM for fashion retail.")()
+    from pim.i18n import localize_cli
+
+    group = FlaskGroup(create_app=_create_app, help=_l("Vitrine: PIM + DAM for fashion retail."))
+    localize_cli(group)  # help in the environment's language (LANG=fr_FR.UTF-8)
+    group()
 
 
 def _create_app() -> Flask:
@@ -59,7 +67,7 @@ def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigError as error:
-        raise click.ClickException(f"configuration: {error}") from None
+        raise click.ClickException(_("configuration: %(error)s", error=error)) from None
 
 
 @contextmanager
@@ -111,30 +119,32 @@ def upgrade_database() -> None:
 def _user(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise click.ClickException(f"no user with e-mail {email}")
+        raise click.ClickException(_("no user with e-mail %(email)s", email=email))
     return user
 
 
-@users_cli.command("create")
+@users_cli.command("create", help=_l("Create a user who can sign in to the UI."))
 @click.argument("email")
 @click.option(
-    "--role", required=True, type=click.Choice([role.value for role in Role]), help="Role."
+    "--role", required=True, type=click.Choice([role.value for role in Role]), help=_l("Role.")
 )
-@click.option("--password", help="Prompted for (hidden, twice) when omitted.")
-@click.option("--name", default="", help="Display name.")
+@click.option("--password", help=_l("Prompted for (hidden, twice) when omitted."))
+@click.option("--name", default="", help=_l("Display name."))
 def create_user_command(email: str, role: str, password: str | None, name: str) -> None:
     """Create a user who can sign in to the UI."""
     if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     with command_transaction() as session:
         user = create_user(session, email, role, password, name=name)
         summary = f"Created user {user.email} ({user.role})."
     click.echo(summary)
 
 
-@users_cli.command("token")
+@users_cli.command(
+    "token", help=_l("Issue a personal API token; prints only the token (it is not shown again).")
+)
 @click.argument("email")
-@click.option("--name", default="", help="What the token is for, e.g. 'erp-sync'.")
+@click.option("--name", default="", help=_l("What the token is for, e.g. 'erp-sync'."))
 def token_command(email: str, name: str) -> None:
     """Issue a personal API token; prints only the token (it is not shown again)."""
     with command_transaction() as session:
@@ -142,7 +152,9 @@ def token_command(email: str, name: str) -> None:
     click.echo(token)
 
 
-@users_cli.command("list")
+@users_cli.command(
+    "list", help=_l("List users with their role, status and number of active tokens.")
+)
 def list_command() -> None:
     """List users with their role, status and number of active tokens."""
     active_tokens = (
@@ -157,10 +169,10 @@ def list_command() -> None:
             f"{user.email:<40} {user.role:<10} {status:<8} {tokens:>3} tokens  {user.name}".rstrip()
         )
     if not rows:
-        click.echo("No users yet.")
+        click.echo(_("No users yet."))
 
 
-@users_cli.command("revoke-tokens")
+@users_cli.command("revoke-tokens", help=_l("Revoke every active API token of a user."))
 @click.argument("email")
 def revoke_tokens_command(email: str) -> None:
     """Revoke every active API token of a user."""
@@ -212,14 +224,17 @@ def _load_demo_if_empty(session: Session) -> dict | None:
     return load_demo(session)
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.command(
+    "serve",
+    help=_l("Migrate, create the first admin and the demo catalogue if needed, then serve."),
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help=_l("Interface to bind."))
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--worker/--no-worker",
     default=True,
     show_default=True,
-    help="Run the job worker (imports, drop folders) in this process.",
+    help=_l("Run the job worker (imports, drop folders) in this process."),
 )
 @with_appcontext
 def serve_command(host: str, port: int, worker: bool) -> None:
@@ -231,15 +246,22 @@ def serve_command(host: str, port: int, worker: bool) -> None:
         demo = _load_demo_if_empty(session)
     if demo:
         counts = ", ".join(f"{count} {name}" for name, count in demo.items())
-        click.echo(f"Loaded the demo catalogue: {counts}.")
+        click.echo(_("Loaded the demo catalogue: %(counts)s.", counts=counts))
     login = f"{ADMIN_EMAIL} / {password}" if password else "an existing account"
-    click.echo(f"Vitrine is running on http://{host}:{port} — log in as {login}")
+    click.echo(
+        _(
+            "Vitrine is running on http://%(host)s:%(port)s — log in as %(login)s",
+            host=host,
+            port=port,
+            login=login,
+        )
+    )
     db.session.remove()
     consumer = current_queue().consumer() if worker else None
     if consumer is not None:
         _fail_abandoned_jobs()
         consumer.start()
-        click.echo("The job worker runs in this process (--no-worker to run it apart).")
+        click.echo(_("The job worker runs in this process (--no-worker to run it apart)."))
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
@@ -253,20 +275,35 @@ def _fail_abandoned_jobs() -> None:
 
     with command_transaction() as session:
         for job in fail_abandoned_jobs(session):
-            click.echo(f"Import {job.id} ({job.filename}) was left running by a stopped worker.")
+            click.echo(
+                _(
+                    "Import %(id)s (%(filename)s) was left running by a stopped worker.",
+                    id=job.id,
+                    filename=job.filename,
+                )
+            )
     db.session.remove()
 
 
-@click.command("worker")
+@click.command(
+    "worker",
+    help=_l("Run the job worker: imports, drop folders and other background jobs (Ctrl+C stops)."),
+)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the job worker: imports, drop folders and other background jobs (Ctrl+C stops)."""
     upgrade_database()
     db.session.remove()
-    click.echo(f"Worker listening on {current_app.config['QUEUE_URL']} with {workers} thread(s).")
+    click.echo(
+        _(
+            "Worker listening on %(queue_url)s with %(workers)s thread(s).",
+            queue_url=current_app.config["QUEUE_URL"],
+            workers=workers,
+        )
+    )
     consumer = current_queue().consumer(workers=workers)
     if consumer is None:
-        raise click.ClickException("the in-memory queue runs tasks at once; no worker needed")
+        raise click.ClickException(_("the in-memory queue runs tasks at once; no worker needed"))
     _fail_abandoned_jobs()
     consumer.run()

@@ -307,16 +307,41 @@ def _postgres_problem() -> str | None:
     return None
 
 
+def _is_xdist_worker(config) -> bool:
+    """Under pytest-xdist each worker sees only its share of the tests; the controller gets
+    every worker's reports (through ``pytest_runtest_logreport``) and decides."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run when PostgreSQL was required but did not really run."""
+    if _is_xdist_worker(session.config):
+        return
     if _postgres_problem() and exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter):
     """Say why a run with every test green still failed."""
+    if _is_xdist_worker(terminalreporter.config):
+        return
     if problem := _postgres_problem():
         terminalreporter.write_line(f"FAILED: {problem}", red=True, bold=True)
+
+
+# --- pytest-xdist: tests sharing something outside their process run on one worker -------
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (``--dist loadgroup``)
+def pytest_collection_modifyitems(items):
+    """Group the browser tests (one live server and one Chromium, not one per worker) and
+    the tests whose worker flushes and consumes the shared Redis queue."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if {"browser", "live_server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif callspec and callspec.params.get("worker_app") == "redis":
+            item.add_marker(pytest.mark.xdist_group("redis-queue"))
 
 
 # --- a real S3 server (SeaweedFS ``weed mini``) ---------------------------------------------

@@ -373,6 +373,53 @@ def test_translators_without_locales_see_every_channel_locale(catalog, logged_in
     assert len(rows) == 4
 
 
+def _translation_counts(tree) -> dict:
+    rows = tree.xpath('//table[@data-table="translation-status"]//tr[@data-locale]')
+    return {
+        r.get("data-locale"): tuple(
+            r.xpath(f"string(td[@data-state='{s}'])") for s in ("missing", "outdated")
+        )
+        for r in rows
+    }
+
+
+def test_translation_status_counts_missing_and_outdated_products_per_locale(
+    catalog, db_session, logged_in_client
+):
+    names = [
+        {"locale": "en_US", "scope": None, "data": "Crew-neck T-shirt"},
+        {"locale": "fr_FR", "scope": None, "data": "T-shirt col rond"},
+        {"locale": "de_DE", "scope": None, "data": "Rundhals-T-Shirt"},
+    ]
+    model = catalog.model("TS-CREW")
+    product_models.update_model(db_session, model, {"values": {"name": names}}, SYSTEM)
+    solo = [names[0] | {"data": "Tote"}, names[1] | {"data": "Sac"}]
+    _standalone(db_session, "SOLO", values={"name": solo})
+    client = logged_in_client("editor")
+    assert _translation_counts(_dashboard(client)) == {"de_DE": ("1", "0"), "fr_FR": ("0", "0")}
+
+    changed = {"name": value("Organic crew-neck T-shirt", "en_US")}
+    product_models.update_model(db_session, model, {"values": changed}, SYSTEM)
+    tree = _dashboard(client)
+    # the two variants inherit the changed name: outdated in both locales
+    assert _translation_counts(tree) == {"de_DE": ("1", "2"), "fr_FR": ("0", "2")}
+    (link,) = tree.xpath('//tr[@data-locale="fr_FR"]/td[@data-state="outdated"]/a/@href')
+    path, args = _query(link)
+    assert (path, args["q"], args["locale"]) == ("/products", "translation:fr_FR=outdated", "fr_FR")
+    assert _listed(client, link) == {"TS-CREW-RED-M", "TS-CREW-RED-S"}
+    (link,) = tree.xpath('//tr[@data-locale="de_DE"]/td[@data-state="missing"]/a/@href')
+    assert _listed(client, link) == {"SOLO"}
+
+
+def test_translation_status_shows_a_translators_locales_only(catalog, db_session, logged_in_client):
+    client = logged_in_client("translator")
+    client.user.locales = ["de_DE"]
+    db_session.flush()
+    assert set(_translation_counts(_dashboard(client))) == {"de_DE"}
+    viewer = _dashboard(logged_in_client("viewer"))
+    assert not viewer.xpath('//table[@data-table="translation-status"]')
+
+
 # --- recent imports ------------------------------------------------------------------------
 
 

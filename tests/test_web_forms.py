@@ -105,7 +105,9 @@ def test_show_data_shapes():
     assert show_data(None) == "—"
     assert show_data(False) == "No"
     assert show_data({"amount": "500", "unit": "GRAM"}) == "500 g"
-    assert show_data([{"amount": "19.90", "currency": "EUR"}]) == "19.90 EUR"
+    assert (
+        show_data([{"amount": "19.90", "currency": "EUR"}]) == "€19.90"
+    )  # Babel, English outside a request
     assert show_data(["a", "b"]) == "a, b"
     assert show_data("<b>x</b> &amp; y", rich_text=True) == "x & y"
     assert show_data("<p>One.</p><p>Two<br>three</p>", rich_text=True) == "One. Two three"

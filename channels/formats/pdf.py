@@ -5,8 +5,10 @@ of contents with page numbers, then one chapter per category and, last, "Other p
 for products without a category. A product goes in the chapter of its first category.
 Each product group (a model with its variants, or a standalone product) is one block:
 name, picture, brand, description, a table of the features the variants share and a
-table of the variants (axis values, SKU, GTIN, price). Dates and prices are formatted by
-Babel for the feed's locale; the fixed words of the layout are English.
+table of the variants (axis values, SKU, GTIN, price). Dates, prices and numbers are
+formatted by Babel for the feed's locale, and the fixed words of the layout (headings,
+table headers, "Page 3 of 12") come from the UI catalogue of the feed's language
+(``fr_FR`` → ``fr``; English when the UI does not speak it): :func:`ui_language`.
 
 Chapters follow the category tree as the items reveal it: each item lists its categories
 in tree order, and those sequences are merged (categories no item orders relative to each
@@ -54,16 +56,17 @@ import nh3
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from channels.formats.base import FeedContext, OrderedCalls, is_blank
 from channels.formats.text import clean_xml_text, collapse_whitespace, is_markup
+from pim.i18n import DEFAULT_UI_LOCALE, TRANSLATIONS_DIR, UI_LOCALES
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "channels/print/catalogue.html"
-OTHER_PRODUCTS = "Other products"
 MAX_THUMBNAILS = 4
 #: Tags kept in a rich-text description; no links, pictures or styles (nothing to fetch).
 DESCRIPTION_TAGS = frozenset(
@@ -113,17 +116,36 @@ class ImageFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
 
+def ui_language(locale: str | None) -> str:
+    """The UI language whose catalogue prints a feed's fixed words: ``fr_FR`` → ``fr``,
+    English for a language the UI does not speak."""
+    language = re.split(r"[_-]", locale or "")[0].lower()
+    return language if language in UI_LOCALES else DEFAULT_UI_LOCALE
+
+
 @cache
-def environment() -> jinja2.Environment:
-    """The templates folder with autoescape, usable without a Flask app (CLI, worker)."""
-    return jinja2.Environment(
+def translations(language: str) -> NullTranslations:
+    """The compiled UI catalogue of ``language`` (read once per process; the app compiles
+    the catalogues when it starts). Read directly, not through Flask-Babel: feeds are
+    built by the worker and the CLI, outside any request."""
+    return Translations.load(str(TRANSLATIONS_DIR), [language])
+
+
+@cache
+def environment(language: str = DEFAULT_UI_LOCALE) -> jinja2.Environment:
+    """The templates folder with autoescape and ``_()`` / ``ngettext()`` speaking
+    ``language``, usable without a Flask app (CLI, worker)."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=_printable,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def _printable(value: object) -> object:
@@ -133,22 +155,47 @@ def _printable(value: object) -> object:
     return clean_xml_text(value) if isinstance(value, str) else value
 
 
-def macros():
-    """The catalogue template's macros: ``document(doc)`` and ``product_group(group)``."""
-    return environment().get_template(TEMPLATE).module
+def macros(language: str = DEFAULT_UI_LOCALE):
+    """The catalogue template's macros in ``language``: ``document(doc)`` and
+    ``product_group(group)``."""
+    return environment(language).get_template(TEMPLATE).module
 
 
 # --- formatting --------------------------------------------------------------------------
 
 
 class Formats:
-    """Dates, prices and numbers in one locale, through Babel (``en_US`` when unknown)."""
+    """Dates, prices and numbers in one locale, through Babel (``en_US`` when unknown),
+    and the fixed words in its UI language (:meth:`gettext`)."""
 
     def __init__(self, locale: str) -> None:
         try:
             self.locale = Locale.parse(locale or "en_US")
         except (UnknownLocaleError, ValueError, TypeError):
             self.locale = Locale.parse("en_US")
+        self.ui_language = ui_language(str(self.locale))
+
+    def gettext(self, message: str, **variables) -> str:
+        """``message`` in the feed's UI language, ``%(name)s`` placeholders filled."""
+        text = translations(self.ui_language).gettext(message)
+        return text % variables if variables else text
+
+    def number(self, value: int | Decimal) -> str:
+        """A number with the locale's separators, every decimal kept."""
+        return format_decimal(value, locale=self.locale, decimal_quantization=False)
+
+    def page_footer(self) -> Markup:
+        """The CSS ``content`` of the page footer: ``"Page " counter(page) " of "
+        counter(pages)`` in the feed's language."""
+        _ = self.gettext
+        text = _("Page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0")
+        parts = []
+        for index, piece in enumerate(text.split("\0")):
+            if index % 2:
+                parts.append(f"counter({piece})")
+            elif piece:
+                parts.append(_css_string(piece))
+        return Markup(" ".join(parts))  # noqa: S704 (CSS strings escaped by _css_string)
 
     @property
     def lang(self) -> str:
@@ -173,9 +220,9 @@ class Formats:
         if isinstance(value, dict) and "amount" in value:
             value = value["amount"]
         if isinstance(value, bool):
-            text = "Yes" if value else "No"
+            text = self.gettext("Yes") if value else self.gettext("No")
         elif isinstance(value, int | float | Decimal):
-            text = format_decimal(value, locale=self.locale)
+            text = format_decimal(value, locale=self.locale, decimal_quantization=False)
         elif isinstance(value, date):
             text = format_date(value, format="medium", locale=self.locale)
         elif isinstance(value, list | tuple | set):
@@ -184,6 +231,14 @@ class Formats:
             text = str(value)
         unit = UNIT_SYMBOLS.get(feature.get("unit") or "", feature.get("unit") or "")
         return collapse_whitespace(f"{text} {unit}")
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot end the string or the style element."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>&\n\r' or ord(char) < 32 else char for char in text
+    )
+    return f'"{escaped}"'
 
 
 def price_parts(value: object) -> tuple[Decimal, str]:
@@ -435,19 +490,22 @@ class PdfCatalogueWriter(OrderedCalls):
         codes = self._order.sort(code for code in self._chapters if code is not None)
         if None in self._chapters:
             codes.append(None)
+        products = sum(chapter.products for chapter in self._chapters.values())
         doc = {
             "lang": self.formats.lang,
-            "title": context.label or self._meta["title"] or "Catalogue",
+            "title": context.label or self._meta["title"] or self.formats.gettext("Catalogue"),
             "description": self._meta["description"],
             "channel": context.channel,
             "language": self.formats.language,
             "date": self.formats.date(context.generated_at),
             "created": context.generated_at.isoformat(),
-            "products": sum(chapter.products for chapter in self._chapters.values()),
+            "products": self.formats.number(products),
             "references": self._items,
+            "references_text": self.formats.number(self._items),
+            "page_footer": self.formats.page_footer(),
             "chapters": [self._chapters[code].view() for code in codes],
         }
-        return str(macros().document(doc))
+        return str(macros(self.formats.ui_language).document(doc))
 
     def close(self) -> None:
         """Lay the catalogue out and write the PDF; the stream stays open."""
@@ -479,14 +537,15 @@ class PdfCatalogueWriter(OrderedCalls):
         items, self._group = self._group, []
         for item in items:
             self._order.learn([c["code"] for c in item.get("_categories") or () if c.get("code")])
-        html = macros().product_group(group_view(items, self.formats))
+        html = macros(self.formats.ui_language).product_group(group_view(items, self.formats))
         self._chapter_of(items[0]).append(str(html) + "\n")
 
     def _chapter_of(self, item: dict) -> _Chapter:
         category = next((c for c in item.get("_categories") or () if c.get("code")), None)
         code = category["code"] if category else None
         if code not in self._chapters:
-            title = _text(category.get("label") or code) if category else OTHER_PRODUCTS
+            other = self.formats.gettext("Other products")
+            title = _text(category.get("label") or code) if category else other
             trail = _text(category.get("trail")) if category else ""
             number = len(self._chapters) + 1
             self._chapters[code] = _Chapter(self._folder, number, code, title, trail)

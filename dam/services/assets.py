@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from dam.imaging import ImageRefused
@@ -67,7 +68,7 @@ def find_asset(session, ref: str | int, *, include_trash: bool = True) -> Asset:
     if asset is None and len(ref) == 64:
         asset = duplicate_of(session, ref.lower())
     if asset is None or (asset.deleted_at is not None and not include_trash):
-        raise NotFound(f"no asset {ref!r}")
+        raise NotFound(_("no asset %(ref)r", ref=ref))
     return asset
 
 
@@ -139,7 +140,11 @@ def replace_file(
         with staged(fileobj, name) as stage:
             if stage.sha256 == asset.sha256:
                 raise AssetRefused(
-                    f"{name} is the file asset {asset.code} already has; nothing to replace"
+                    _(
+                        "%(name)s is the file asset %(code)s already has; nothing to replace",
+                        name=name,
+                        code=asset.code,
+                    )
                 )
             facts = _examine(media, stage, name)
             media.storage.put_file(original_key(stage.sha256), stage.path, facts["content_type"])
@@ -158,9 +163,17 @@ def restore_version(session, asset: Asset, number: int, *, user=None) -> AssetVe
     """Make an earlier file current again, as a new version (history stays linear)."""
     old = next((v for v in asset.versions if v.number == number), None)
     if old is None:
-        raise NotFound(f"asset {asset.code} has no version {number}")
+        raise NotFound(
+            _("asset %(code)s has no version %(number)s", code=asset.code, number=number)
+        )
     if number == asset.current_version:
-        raise AssetRefused(f"version {number} of asset {asset.code} is already the current one")
+        raise AssetRefused(
+            _(
+                "version %(number)s of asset %(code)s is already the current one",
+                number=number,
+                code=asset.code,
+            )
+        )
     version = AssetVersion(
         number=asset.current_version + 1,
         storage_key=old.storage_key,
@@ -228,7 +241,13 @@ def _examine(media, stage: Staged, name: str) -> dict:
     if (message := refusal(content_type, name)) is not None:
         raise AssetRefused(message)
     if content_type not in ALLOWED_TYPES:
-        raise AssetRefused(f"{name}: files of type {content_type} are not accepted")
+        raise AssetRefused(
+            _(
+                "%(name)s: files of type %(content_type)s are not accepted",
+                name=name,
+                content_type=content_type,
+            )
+        )
     try:
         info = probe(stage.path, content_type, max_pixels=media.max_pixels, name=name)
     except ImageRefused as exc:

@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from babel import Locale as BabelLocale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dam.models import (
@@ -101,7 +102,7 @@ def update_asset(
     problems: list[Problem] = []
     unknown = sorted(set(data) - FIELDS)
     if unknown:
-        problems.append(Problem(f"unknown field(s): {', '.join(unknown)}"))
+        problems.append(Problem(_("unknown field(s): %(unknown)s", unknown=", ".join(unknown))))
     changes = {}
     for name in sorted(set(data) & FIELDS):
         try:
@@ -112,7 +113,7 @@ def update_asset(
         start = changes.get("valid_from", asset.valid_from)
         end = changes.get("valid_until", asset.valid_until)
         if start and end and end < start:
-            problems.append(Problem("must not be before valid_from", field="valid_until"))
+            problems.append(Problem(_("must not be before valid_from"), field="valid_until"))
     if problems:
         raise InvalidData(subject, problems)
     before = asset_state(asset)
@@ -140,33 +141,39 @@ def _status(session, asset, value):
         new = AssetStatus(value)
     except ValueError:
         raise ValueError(
-            f"unknown status {value!r}; use one of draft, approved, archived"
+            _("unknown status %(value)r; use one of draft, approved, archived", value=value)
         ) from None
     current = AssetStatus(effective_status(asset))
     if new == current:
         return new
     if new == AssetStatus.EXPIRED:
-        raise ValueError("expired is set from valid_until, not by hand")
+        raise ValueError(_("expired is set from valid_until, not by hand"))
     if new not in STATUS_TRANSITIONS[current]:
-        raise ValueError(f"cannot move from {current} to {new}")
+        raise ValueError(_("cannot move from %(current)s to %(new)s", current=current, new=new))
     if new == AssetStatus.APPROVED and current == AssetStatus.EXPIRED:
-        raise ValueError("extend valid_until before approving an expired asset")
+        raise ValueError(_("extend valid_until before approving an expired asset"))
     return new
 
 
 def _locale_texts(limit):
     def check(session, asset, value):
         if not isinstance(value, dict):
-            raise ValueError("must be an object of locale → text")
+            raise ValueError(_("must be an object of locale → text"))
         known = set(session.scalars(select(Locale.code)))
         out = {}
         for locale, text in value.items():
             if locale not in known:
-                raise ValueError(f"unknown locale {locale!r}")
+                raise ValueError(_("unknown locale %(locale)r", locale=locale))
             if text is None or str(text).strip() == "":
                 continue
             if not isinstance(text, str) or len(text) > limit or "\x00" in text:
-                raise ValueError(f"{locale}: must be text of at most {limit} characters")
+                raise ValueError(
+                    _(
+                        "%(locale)s: must be text of at most %(limit)s characters",
+                        locale=locale,
+                        limit=limit,
+                    )
+                )
             out[locale] = text.strip()
         return out
 
@@ -175,26 +182,28 @@ def _locale_texts(limit):
 
 def _tags(session, asset, value):
     if not isinstance(value, list):
-        raise ValueError("must be a list of tags")
+        raise ValueError(_("must be a list of tags"))
     tags = []
     for tag in value:
         tag = str(tag).strip()
         if not _TAG.match(tag):
-            raise ValueError(f"{tag[:40]!r} is not a valid tag (1 to 100 printable characters)")
+            raise ValueError(
+                _("%(value)r is not a valid tag (1 to 100 printable characters)", value=tag[:40])
+            )
         if tag.lower() not in (t.lower() for t in tags):
             tags.append(tag)
     if len(tags) > 100:
-        raise ValueError("at most 100 tags")
+        raise ValueError(_("at most 100 tags"))
     return tags
 
 
 def _collections(session, asset, value):
     if not isinstance(value, list):
-        raise ValueError("must be a list of collection codes")
+        raise ValueError(_("must be a list of collection codes"))
     out = []
     for code in dict.fromkeys(str(code).strip() for code in value):
         if not _CODE.match(code):
-            raise ValueError(f"{code[:40]!r} is not a valid collection code")
+            raise ValueError(_("%(value)r is not a valid collection code", value=code[:40]))
         found = session.scalar(select(AssetCollection).where(AssetCollection.code == code))
         out.append(found or AssetCollection(code=code, label=code))
     return out
@@ -206,9 +215,9 @@ def _focal(session, asset, value):
     try:
         x, y = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise ValueError("must be [x, y] with each between 0 and 1") from None
+        raise ValueError(_("must be [x, y] with each between 0 and 1")) from None
     if not (0 <= x <= 1 and 0 <= y <= 1):
-        raise ValueError("must be [x, y] with each between 0 and 1")
+        raise ValueError(_("must be [x, y] with each between 0 and 1"))
     return round(x, 4), round(y, 4)
 
 
@@ -218,7 +227,7 @@ def _text(name):
     def check(session, asset, value):
         text = "" if value is None else value
         if not isinstance(text, str) or len(text) > limit or "\x00" in text:
-            raise ValueError(f"must be text of at most {limit} characters")
+            raise ValueError(_("must be text of at most %(limit)s characters", limit=limit))
         return text.strip()
 
     return check
@@ -230,28 +239,30 @@ def _choice(enum_cls):
             return enum_cls(value).value
         except ValueError:
             choices = ", ".join(member.value for member in enum_cls)
-            raise ValueError(f"unknown value {value!r}; use one of {choices}") from None
+            raise ValueError(
+                _("unknown value %(value)r; use one of %(choices)s", value=value, choices=choices)
+            ) from None
 
     return check
 
 
 def _channels(session, asset, value):
     if not isinstance(value, list):
-        raise ValueError("must be a list of channel codes (empty: every channel)")
+        raise ValueError(_("must be a list of channel codes (empty: every channel)"))
     known = set(session.scalars(select(Channel.code)))
     unknown = [code for code in value if code not in known]
     if unknown:
-        raise ValueError(f"unknown channel(s): {', '.join(map(str, unknown))}")
+        raise ValueError(_("unknown channel(s): %(codes)s", codes=", ".join(map(str, unknown))))
     return list(dict.fromkeys(value))
 
 
 def _territories(session, asset, value):
     if not isinstance(value, list):
-        raise ValueError("must be a list of ISO 3166 country codes (empty: worldwide)")
+        raise ValueError(_("must be a list of ISO 3166 country codes (empty: worldwide)"))
     codes = [str(code).strip().upper() for code in value]
     unknown = [code for code in codes if code not in TERRITORIES]
     if unknown:
-        raise ValueError(f"not ISO 3166 country codes: {', '.join(unknown)}")
+        raise ValueError(_("not ISO 3166 country codes: %(unknown)s", unknown=", ".join(unknown)))
     return list(dict.fromkeys(codes))
 
 
@@ -263,7 +274,7 @@ def _date(session, asset, value):
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"{value!r} is not a date YYYY-MM-DD") from None
+        raise ValueError(_("%(value)r is not a date YYYY-MM-DD", value=value)) from None
 
 
 _CHECKS = {

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext as _
+
 CHUNK = 1024 * 1024
 #: Largest file one upload may bring (videos included).
 MAX_UPLOAD_BYTES = 2 * 1024**3
@@ -55,7 +57,11 @@ def staged(
                 size += len(chunk)
                 if size > max_bytes:
                     raise UploadTooLarge(
-                        f"{name}: larger than the upload limit of {max_bytes // 1024**2} MiB"
+                        _(
+                            "%(name)s: larger than the upload limit of %(max_bytes)s MiB",
+                            name=name,
+                            max_bytes=max_bytes // 1024**2,
+                        )
                     )
                 if len(head) < 4096:
                     head += chunk[: 4096 - len(head)]
@@ -72,7 +78,13 @@ def staged_path(path: Path, name: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> 
     digest = hashlib.sha256()
     size = path.stat().st_size
     if size > max_bytes:
-        raise UploadTooLarge(f"{name}: larger than the upload limit of {max_bytes // 1024**2} MiB")
+        raise UploadTooLarge(
+            _(
+                "%(name)s: larger than the upload limit of %(max_bytes)s MiB",
+                name=name,
+                max_bytes=max_bytes // 1024**2,
+            )
+        )
     with path.open("rb") as handle:
         head = handle.read(4096)
         digest.update(head)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dam.models import Asset, AssetLink, LinkRole
@@ -95,9 +96,13 @@ def link(
     There is one ``main`` picture per owner: a new main demotes the previous one to gallery.
     """
     if asset.deleted_at is not None:
-        raise LinkRefused(f"asset {asset.code} is in the trash; restore it before linking")
+        raise LinkRefused(
+            _("asset %(code)s is in the trash; restore it before linking", code=asset.code)
+        )
     if role not in ROLES:
-        raise LinkRefused(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+        raise LinkRefused(
+            _("unknown role %(role)r; use one of %(roles)s", role=role, roles=", ".join(ROLES))
+        )
     current = links_of(session, owner)
     before = _layout(current)
     existing = next((item for item in current if item.asset_id == asset.id), None)
@@ -222,12 +227,25 @@ def _check_attribute(session, owner: Owner, attribute: str) -> None:
     structure = Structure.current(session)
     spec = structure.attributes.get(attribute)
     if spec is None or spec.type != "asset_collection":
-        raise LinkRefused(f"{attribute!r} is not an asset collection attribute")
+        raise LinkRefused(
+            _("%(attribute)r is not an asset collection attribute", attribute=attribute)
+        )
     if spec.localizable or spec.scopable:
-        raise LinkRefused(f"{attribute}: links fill only non-localizable, non-scopable attributes")
+        raise LinkRefused(
+            _(
+                "%(attribute)s: links fill only non-localizable, non-scopable attributes",
+                attribute=attribute,
+            )
+        )
     allowed, family = _allowed(structure, owner)
     if family is not None and allowed is not None and attribute not in allowed:
-        raise LinkRefused(f"{attribute} cannot be set on {owner_name(owner)} (its level)")
+        raise LinkRefused(
+            _(
+                "%(attribute)s cannot be set on %(value)s (its level)",
+                attribute=attribute,
+                value=owner_name(owner),
+            )
+        )
 
 
 def _allowed(structure: Structure, owner: Owner):

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from dam.models import LinkRole
@@ -68,8 +69,11 @@ def _resolve(session, media, row: PendingMedia, policy: FetchPolicy) -> None:
             name = path.name
         else:
             raise DomainError(
-                f"{reference[:200]}: only http(s) URLs can be fetched; upload files "
-                "(or a zip) to the asset library instead"
+                _(
+                    "%(value)s: only http(s) URLs can be fetched; upload files (or a zip) to the "
+                    "asset library instead",
+                    value=reference[:200],
+                )
             )
         result = upload_path(session, media, path, name)
     attribute = row.attribute if not (row.locale or row.scope) else ""
@@ -86,5 +90,11 @@ def _owner(session, row: PendingMedia):
     else:
         owner = session.scalar(select(ProductModel).where(ProductModel.code == row.owner_key))
     if owner is None:
-        raise DomainError(f"{row.owner_type} {row.owner_key} no longer exists")
+        raise DomainError(
+            _(
+                "%(owner_type)s %(owner_key)s no longer exists",
+                owner_type=row.owner_type,
+                owner_key=row.owner_key,
+            )
+        )
     return owner

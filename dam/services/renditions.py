@@ -14,6 +14,7 @@ import logging
 import tempfile
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -36,7 +37,9 @@ def preset_named(media, name: str) -> Preset:
     preset = media.settings.presets.get(name)
     if preset is None:
         known = ", ".join(sorted(media.settings.presets))
-        raise UnknownPreset(f"unknown rendition preset {name!r}; known presets: {known}")
+        raise UnknownPreset(
+            _("unknown rendition preset %(name)r; known presets: %(known)s", name=name, known=known)
+        )
     return preset
 
 

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from dam.models import Asset, AssetVersion, LinkRole
 from dam.services import assets, editing, links
 from dam.services.ingest import Staged, UploadTooLarge, original_key, staged
@@ -45,7 +47,7 @@ class DeferredStorage:
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
         """Note the write; only the staged file (content-addressed) is ever written."""
         if key != original_key(self.stage.sha256):
-            raise ValueError(f"unexpected storage write to {key}")
+            raise ValueError(_("unexpected storage write to %(key)s", key=key))
         self.pending[key] = content_type
 
     def write(self) -> None:
@@ -87,7 +89,13 @@ def find_owner(session, owner_type: str, key: str) -> Product | ProductModel:
         return products.get_product(session, key)
     if owner_type == "product_model":
         return product_models.get_model(session, key)
-    raise NotFound(f"unknown owner type {owner_type!r}; use one of {', '.join(OWNER_TYPES)}")
+    raise NotFound(
+        _(
+            "unknown owner type %(owner_type)r; use one of %(owner_types)s",
+            owner_type=owner_type,
+            owner_types=", ".join(OWNER_TYPES),
+        )
+    )
 
 
 def owners_or_invalid(session, subject: str, requested: list[dict]) -> list[LinkRequest]:
@@ -180,8 +188,12 @@ def refuse_corrupt(problems: list[str], name: str) -> None:
     for problem in problems or ():
         if problem.startswith(CORRUPT_IMAGE):
             raise assets.AssetRefused(
-                f"{name}: the image data is cut short or corrupt ({problem}); "
-                "send the whole file again"
+                _(
+                    "%(name)s: the image data is cut short or corrupt (%(problem)s); send the "
+                    "whole file again",
+                    name=name,
+                    problem=problem,
+                )
             )
 
 

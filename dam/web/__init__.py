@@ -16,10 +16,12 @@ def init_app(app: Flask) -> None:
     from dam.web import assets, files, library, panel, public, uploads  # noqa: F401 - views
     from dam.web.blueprint import bp
     from dam.web.common import rendition_url
+    from dam.web.words import register as register_words
 
     app.register_blueprint(bp)
     app.register_blueprint(public.bp)
     app.add_template_global(rendition_url, "rendition_url")
+    register_words()
     app.extensions.setdefault("vitrine_sections", {})["assets"] = "dam.library"
     panels = app.extensions.setdefault("vitrine_product_panels", [])
     if panel.media_panel not in panels:

@@ -113,9 +113,10 @@ def init_app(app: Flask) -> None:
     register_blueprint(app, jobs.blp)
     register_blueprint(app, jobs.mass_edits_blp)
     jobs.init_app(app)  # the job kinds of the PIM; plugins add theirs
-    from pim.api import webhooks
+    from pim.api import translations, webhooks
 
     register_blueprint(app, webhooks.blp)
+    register_blueprint(app, translations.blp)
 
 
 def register_blueprint(app: Flask, blueprint: flask_smorest.Blueprint) -> None:

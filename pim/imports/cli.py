@@ -9,30 +9,42 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from pim.extensions import db
 from pim.imports import jobs, profiles, report
 from pim.models import ImportJob, ImportProfile
 from pim.services.errors import DomainError
 
-profiles_cli = AppGroup("profiles", help="Import mapping profiles: list, show, save, delete.")
+profiles_cli = AppGroup("profiles", help=_l("Import mapping profiles: list, show, save, delete."))
 
 
-@click.command("import")
+@click.command(
+    "import",
+    help=_l(
+        "Import FILE through a mapping profile, showing progress; exit code 1 when the import "
+        "failed or rows were refused (the report lists them: `vitrine pim import-report JOB`)."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--profile", "profile_code", required=True, help="Mapping profile code.")
-@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
-@click.option("--update-only", is_flag=True, help="Do not create missing products.")
+@click.option("--profile", "profile_code", required=True, help=_l("Mapping profile code."))
+@click.option("--dry-run", is_flag=True, help=_l("Check every row, write nothing."))
+@click.option("--json", "as_json", is_flag=True, help=_l("Print a JSON summary."))
+@click.option("--update-only", is_flag=True, help=_l("Do not create missing products."))
 @click.option(
-    "--mode", type=click.Choice(["skip", "all_or_nothing"]), help="Bad rows: skip or refuse all."
+    "--mode",
+    type=click.Choice(["skip", "all_or_nothing"]),
+    help=_l("Bad rows: skip or refuse all."),
 )
 @click.option(
     "--missing",
     type=click.Choice(["ignore", "flag", "disable"]),
-    help="Full feed: what to do with products absent from the file.",
+    help=_l("Full feed: what to do with products absent from the file."),
 )
-@click.option("--force", is_flag=True, help="Re-apply rows even when unchanged since last time.")
+@click.option(
+    "--force", is_flag=True, help=_l("Re-apply rows even when unchanged since last time.")
+)
 @with_appcontext
 def import_command(file, profile_code, dry_run, as_json, update_only, mode, missing, force):
     """Import FILE through a mapping profile, showing progress; exit code 1 when the import
@@ -70,7 +82,15 @@ def _run_with_bar(session, job_id: int, show: bool) -> ImportJob:
 
 
 def _print_summary(session, job: ImportJob) -> None:
-    click.echo(f"Import {job.id} ({job.filename}): {job.status}. {job.message or ''}")
+    click.echo(
+        _(
+            "Import %(id)s (%(filename)s): %(status)s. %(message)s",
+            id=job.id,
+            filename=job.filename,
+            status=job.status,
+            message=job.message or "",
+        )
+    )
     shown = report.issues(session, job, limit=20)
     for issue in shown:
         where = f"line {issue.line}" if issue.line else "file"
@@ -79,22 +99,30 @@ def _print_summary(session, job: ImportJob) -> None:
         click.echo(f"  {issue.severity}: {where}{column}{value}: {issue.reason}")
     total = job.rows_failed + job.warnings
     if total > len(shown):
-        click.echo(f"  … the full report: vitrine pim import-report {job.id}")
+        click.echo(_("  … the full report: vitrine pim import-report %(id)s", id=job.id))
 
 
-@click.command("import-report")
+@click.command(
+    "import-report", help=_l("Print the report of an import as CSV (line, column, value, reason).")
+)
 @click.argument("job_id", type=int)
 @with_appcontext
 def import_report_command(job_id: int) -> None:
     """Print the report of an import as CSV (line, column, value, reason)."""
     job = db.session.get(ImportJob, job_id)
     if job is None:
-        raise click.ClickException(f"import {job_id} does not exist")
+        raise click.ClickException(_("import %(job_id)s does not exist", job_id=job_id))
     for chunk in report.csv_chunks(db.session, job):
         click.echo(chunk, nl=False)
 
 
-@click.command("scan-dropbox")
+@click.command(
+    "scan-dropbox",
+    help=_l(
+        "Import the files waiting in the profiles' drop folders now (the worker does it every "
+        "minute)."
+    ),
+)
 @with_appcontext
 def scan_dropbox_command() -> None:
     """Import the files waiting in the profiles' drop folders now (the worker does it every
@@ -105,17 +133,19 @@ def scan_dropbox_command() -> None:
         job = jobs.run_job(db.session, job.id)
         click.echo(f"{job.filename}: {job.status}. {job.message or ''}")
     if not created:
-        click.echo("No files waiting.")
+        click.echo(_("No files waiting."))
 
 
-@profiles_cli.command("list")
+@profiles_cli.command("list", help=_l("List the profiles."))
 def list_profiles() -> None:
     """List the profiles."""
     for profile in db.session.scalars(db.select(ImportProfile).order_by(ImportProfile.code)):
         click.echo(f"{profile.code}\t{profile.source}\t{profile.entity}\t{profile.label}")
 
 
-@profiles_cli.command("show")
+@profiles_cli.command(
+    "show", help=_l("Print a profile as JSON (the document `profiles save` reads).")
+)
 @click.argument("code")
 def show_profile(code: str) -> None:
     """Print a profile as JSON (the document `profiles save` reads)."""
@@ -126,14 +156,18 @@ def show_profile(code: str) -> None:
     click.echo(json.dumps(profiles.profile_document(profile), indent=2, ensure_ascii=False))
 
 
-@profiles_cli.command("save")
+@profiles_cli.command(
+    "save", help=_l("Create or replace a profile from a JSON document (`-` reads standard input).")
+)
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 def save_profile(file) -> None:
     """Create or replace a profile from a JSON document (`-` reads standard input)."""
     try:
         document = json.load(file)
     except json.JSONDecodeError as error:
-        raise click.ClickException(f"{file.name}: not valid JSON ({error})") from None
+        raise click.ClickException(
+            _("%(name)s: not valid JSON (%(error)s)", name=file.name, error=error)
+        ) from None
     code = document.get("code") if isinstance(document, dict) else None
     existing = db.session.scalar(db.select(ImportProfile).where(ImportProfile.code == code))
     try:
@@ -142,10 +176,16 @@ def save_profile(file) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"Saved profile {profile.code} (revision {profile.revision}).")
+    click.echo(
+        _(
+            "Saved profile %(code)s (revision %(revision)s).",
+            code=profile.code,
+            revision=profile.revision,
+        )
+    )
 
 
-@profiles_cli.command("delete")
+@profiles_cli.command("delete", help=_l("Delete a profile (past imports and their reports stay)."))
 @click.argument("code")
 def delete_profile(code: str) -> None:
     """Delete a profile (past imports and their reports stay)."""
@@ -154,7 +194,7 @@ def delete_profile(code: str) -> None:
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"Deleted profile {code}.")
+    click.echo(_("Deleted profile %(code)s.", code=code))
 
 
 COMMANDS = [import_command, import_report_command, scan_dropbox_command, profiles_cli]

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from itertools import islice
 
+from flask_babel import gettext as _
+
 from pim.imports import store
 from pim.imports.mapping import MappedRow, Mapper, MappingError
 from pim.imports.ownership import Ownership
@@ -62,14 +64,14 @@ class ImportOptions:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(merged) - known)
         if unknown:
-            raise ValueError(f"unknown import options: {', '.join(unknown)}")
+            raise ValueError(_("unknown import options: %(unknown)s", unknown=", ".join(unknown)))
         options = cls(**merged)
         if options.mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+            raise ValueError(_("mode must be one of %(modes)s", modes=", ".join(MODES)))
         if options.missing not in MISSING:
-            raise ValueError(f"missing must be one of {', '.join(MISSING)}")
+            raise ValueError(_("missing must be one of %(missing)s", missing=", ".join(MISSING)))
         if not isinstance(options.batch_size, int) or options.batch_size < 1:
-            raise ValueError("batch_size must be a positive whole number")
+            raise ValueError(_("batch_size must be a positive whole number"))
         return options
 
 
@@ -199,8 +201,11 @@ class ImportRun:
         except ReadError as error:
             if commit and self.counts.read:
                 raise Stopped(
-                    f"{error} The rows before it were imported; fix the file and import it "
-                    "again (unchanged rows are skipped)."
+                    _(
+                        "%(error)s The rows before it were imported; fix the file and import it "
+                        "again (unchanged rows are skipped).",
+                        error=error,
+                    )
                 ) from None
             raise
 
@@ -334,7 +339,7 @@ class ImportRun:
                 self._disable(keys)
             else:
                 for key in keys:
-                    self._issue(None, key, None, "", "missing from this full feed", "warning")
+                    self._issue(None, key, None, "", _("missing from this full feed"), "warning")
 
     def _disable(self, keys: list[str]) -> None:
         for key in keys:
@@ -352,7 +357,7 @@ class ImportRun:
                         structure=self.structure,
                         comment="missing from a full feed",
                     )
-            self._issue(None, key, None, "", "missing from this full feed: disabled", "warning")
+            self._issue(None, key, None, "", _("missing from this full feed: disabled"), "warning")
 
     # --- report --------------------------------------------------------------------------
 
@@ -403,7 +408,12 @@ class ImportRun:
                 ", ".join(examples),
                 attribute,
                 str(count),
-                f"{count} value(s) of {attribute} not written: {reason}",
+                _(
+                    "%(count)s value(s) of %(attribute)s not written: %(reason)s",
+                    count=count,
+                    attribute=attribute,
+                    reason=reason,
+                ),
                 "warning",
             )
         if self.skipped_new:
@@ -412,26 +422,44 @@ class ImportRun:
                 ", ".join(self.skipped_new[:5]),
                 self.mapper.key.label,
                 str(len(self.skipped_new)),
-                f"{len(self.skipped_new)} row(s) name products that do not exist; this import "
-                "only updates, so they were skipped",
+                _(
+                    "%(count)s row(s) name products that do not exist; this import only "
+                    "updates, so they were skipped",
+                    count=len(self.skipped_new),
+                ),
                 "warning",
             )
 
     def _conclusion(self) -> str:
         self._aggregate_warnings()
         c = self.counts
-        verb = "would be" if self.options.dry_run else ""
-        text = (
-            f"{c.read} rows read: {c.created} {verb} created, {c.updated} {verb} updated, "
-            f"{c.skipped} skipped, {c.failed} failed, {c.warnings} warnings."
-        ).replace("  ", " ")
+        counts = {
+            "read": c.read,
+            "created": c.created,
+            "updated": c.updated,
+            "skipped": c.skipped,
+            "failed": c.failed,
+            "warnings": c.warnings,
+        }
+        if self.options.dry_run:
+            text = _(
+                "%(read)s rows read: %(created)s would be created, %(updated)s would be "
+                "updated, %(skipped)s skipped, %(failed)s failed, %(warnings)s warnings.",
+                **counts,
+            )
+        else:
+            text = _(
+                "%(read)s rows read: %(created)s created, %(updated)s updated, %(skipped)s "
+                "skipped, %(failed)s failed, %(warnings)s warnings.",
+                **counts,
+            )
         if self.options.mode == "all_or_nothing" and c.failed and not self.options.dry_run:
             self.job.status = JobStatus.FAILED
-            text += " Nothing was written (all-or-nothing import with failed rows)."
+            text += " " + _("Nothing was written (all-or-nothing import with failed rows).")
         if self.options.dry_run:
-            text += " Dry run: nothing was written."
+            text += " " + _("Dry run: nothing was written.")
         if self.issues_dropped:
-            text += f" {self.issues_dropped} more report lines were left out."
+            text += " " + _("%(count)s more report lines were left out.", count=self.issues_dropped)
         return text
 
     def _fail(self, message: str) -> None:

@@ -18,10 +18,12 @@ import time
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim import events
 from pim.extensions import db
+from pim.i18n import language_of
 from pim.imports.engine import ImportOptions, ImportRun
 from pim.models import ImportJob, ImportProfile, JobStatus, Role, User
 from pim.models.types import utcnow
@@ -73,7 +75,7 @@ def create_job(
     try:
         ImportOptions.from_dict((profile.mapping or {}).get("options"), options)
     except (ValueError, TypeError) as error:
-        raise InvalidData("import", [Problem(str(error), field="options")]) from None
+        raise InvalidData(_("import"), [Problem(str(error), field="options")]) from None
     job = ImportJob(
         profile=profile,
         kind=kind,
@@ -98,13 +100,19 @@ def progress_key(job_id: int) -> str:
 
 
 def run_job(session, job_id: int, *, progress=None, commit=True) -> ImportJob | None:
-    """Run a queued job (the worker's task and the CLI); returns it when done."""
+    """Run a queued job (the worker's task and the CLI); returns it when done. The report
+    is written in the language of the user who started the job (it is stored as text)."""
     job = session.get(ImportJob, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return job
-    checkpoint = session.commit if commit else session.flush
+    with language_of(job.created_by):
+        return _run(session, job, progress, session.commit if commit else session.flush)
+
+
+def _run(session, job: ImportJob, progress, checkpoint) -> ImportJob:
+    job_id = job.id
     if job.profile is None:
-        job.status, job.message = JobStatus.FAILED, "its import profile was deleted"
+        job.status, job.message = JobStatus.FAILED, _("its import profile was deleted")
         return _announce(session, job, checkpoint)
     try:
         job = ImportRun(session, job, progress=progress, checkpoint=checkpoint).run()
@@ -113,7 +121,11 @@ def run_job(session, job_id: int, *, progress=None, commit=True) -> ImportJob | 
         session.rollback()
         job = session.get(ImportJob, job_id)
         job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.message = f"the import stopped on an internal error ({type(error).__name__}): {error}"
+        job.message = _(
+            "the import stopped on an internal error (%(kind)s): %(error)s",
+            kind=type(error).__name__,
+            error=error,
+        )
     return _announce(session, job, checkpoint)
 
 
@@ -169,9 +181,10 @@ def fail_abandoned_jobs(session) -> list[ImportJob]:
         if worker.get("host") != socket.gethostname() or _alive(worker.get("pid")):
             continue
         job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.message = (
-            f"The worker running this import stopped (process {worker.get('pid')}). "
-            "Run it again: rows already written are skipped."
+        job.message = _(
+            "The worker running this import stopped (process %(pid)s). "
+            "Run it again: rows already written are skipped.",
+            pid=worker.get("pid"),
         )
         abandoned.append(job)
     session.flush()
@@ -225,7 +238,7 @@ def job_for(session, user: User, job_id: int) -> ImportJob:
     """The job if the user may see it; NotFound otherwise (no hint it exists)."""
     job = session.get(ImportJob, job_id)
     if job is None or not may_use(user, job.profile):
-        raise NotFound(f"import {job_id} does not exist")
+        raise NotFound(_("import %(job_id)s does not exist", job_id=job_id))
     return job
 
 

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from pim.imports.readers import Row
 from pim.imports.transforms import COMBINERS, TransformError, apply, check
 from pim.services.errors import Problem
@@ -349,7 +351,7 @@ def to_data(attr: AttrSpec, value):
     if isinstance(value, list):
         if kind == "price" and all(isinstance(v, dict) for v in value):
             return value
-        raise TransformError(f"{attr.code} takes one value, not a list")
+        raise TransformError(_("%(code)s takes one value, not a list", code=attr.code))
     if kind == "metric" and isinstance(value, str):
         return _metric(value)
     if kind == "price" and isinstance(value, str):
@@ -362,7 +364,9 @@ def to_data(attr: AttrSpec, value):
 def _metric(text: str) -> dict:
     parts = text.split()
     if len(parts) != 2:
-        raise TransformError(f"{text!r}: write an amount and a unit such as '500 GRAM'")
+        raise TransformError(
+            _("%(text)r: write an amount and a unit such as '500 GRAM'", text=text)
+        )
     return {"amount": parts[0], "unit": parts[1].upper()}
 
 
@@ -371,6 +375,6 @@ def _prices(text: str) -> list[dict]:
     for part in (p.strip() for p in text.split(",") if p.strip()):
         pieces = part.split()
         if len(pieces) != 2:
-            raise TransformError(f"{part!r}: write prices as '10.00 EUR, 14.00 USD'")
+            raise TransformError(_("%(part)r: write prices as '10.00 EUR, 14.00 USD'", part=part))
         prices.append({"amount": pieces[0], "currency": pieces[1].upper()})
     return prices

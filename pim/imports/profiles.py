@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import asdict, fields
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.imports.engine import ImportOptions
@@ -35,7 +36,7 @@ def get_profile(session, code: str) -> ImportProfile:
     """The profile ``code`` or :class:`NotFound`."""
     profile = session.scalar(select(ImportProfile).where(ImportProfile.code == code))
     if profile is None:
-        raise NotFound(f"import profile {code!r} does not exist")
+        raise NotFound(_("import profile %(code)r does not exist", code=code))
     return profile
 
 
@@ -56,10 +57,10 @@ def save_profile(session, document: dict, profile: ImportProfile | None = None) 
     """Create (or update ``profile``) from a document; raises InvalidData listing problems."""
     problems = _problems(session, document, profile)
     if problems:
-        raise InvalidData(f"import profile {document.get('code')!r}", problems)
+        raise InvalidData(_("import profile %(code)r", code=document.get("code")), problems)
     members = _members(session, document.get("members") or [], problems)
     if problems:
-        raise InvalidData(f"import profile {document.get('code')!r}", problems)
+        raise InvalidData(_("import profile %(code)r", code=document.get("code")), problems)
     if profile is None:
         profile = ImportProfile(code=document["code"], revision=0)
         session.add(profile)
@@ -119,22 +120,22 @@ def _canonical(mapping: dict) -> str:
 
 def _problems(session, document, profile) -> list[Problem]:
     if not isinstance(document, dict):
-        return [Problem("a profile must be a JSON object")]
+        return [Problem(_("a profile must be a JSON object"))]
     problems = []
     code = document.get("code")
     if not isinstance(code, str) or not _CODE.match(code):
-        problems.append(Problem("lower-case letters, digits, - and _ only", field="code"))
+        problems.append(Problem(_("lower-case letters, digits, - and _ only"), field="code"))
     elif profile is None and session.scalar(
         select(ImportProfile.id).where(ImportProfile.code == code)
     ):
-        problems.append(Problem(f"{code!r} is already used", field="code"))
+        problems.append(Problem(_("%(code)r is already used", code=code), field="code"))
     if not isinstance(document.get("source"), str) or not _SOURCE.match(document["source"]):
         problems.append(
-            Problem("erp, plm, migration or supplier:NAME (lower-case)", field="source")
+            Problem(_("erp, plm, migration or supplier:NAME (lower-case)"), field="source")
         )
     entity = document.get("entity", "product")
     if entity not in FIELDS:
-        problems.append(Problem("product or product_model", field="entity"))
+        problems.append(Problem(_("product or product_model"), field="entity"))
     problems += _reader_problems(document.get("reader") or {})
     if entity in FIELDS:
         problems += _mapping_problems(session, document.get("mapping"), entity)
@@ -143,26 +144,32 @@ def _problems(session, document, profile) -> list[Problem]:
 
 def _reader_problems(reader) -> list[Problem]:
     if not isinstance(reader, dict):
-        return [Problem("must be an object", field="reader")]
+        return [Problem(_("must be an object"), field="reader")]
     unknown = sorted(set(reader) - READER_FIELDS)
-    problems = [Problem(f"unknown reader option {k!r}", field="reader") for k in unknown]
+    problems = [
+        Problem(_("unknown reader option %(option)r", option=k), field="reader") for k in unknown
+    ]
     if reader.get("format") not in (None, "csv", "xlsx", "xml"):
-        problems.append(Problem("format must be csv, xlsx or xml", field="reader"))
+        problems.append(Problem(_("format must be csv, xlsx or xml"), field="reader"))
     if reader.get("format") == "xml" and not reader.get("record_tag"):
         problems.append(
-            Problem("XML needs record_tag (the element of one product)", field="reader")
+            Problem(_("XML needs record_tag (the element of one product)"), field="reader")
         )
     if reader.get("encoding"):
         try:
             "".encode(reader["encoding"])
         except (LookupError, TypeError):
-            problems.append(Problem(f"unknown encoding {reader['encoding']!r}", field="reader"))
+            problems.append(
+                Problem(
+                    _("unknown encoding %(encoding)r", encoding=reader["encoding"]), field="reader"
+                )
+            )
     return problems
 
 
 def _mapping_problems(session, mapping, entity) -> list[Problem]:
     if not isinstance(mapping, dict):
-        return [Problem("must be an object", field="mapping")]
+        return [Problem(_("must be an object"), field="mapping")]
     problems = []
     try:
         Mapper(mapping, Structure.current(session), entity)
@@ -179,7 +186,9 @@ def _members(session, emails, problems) -> list[User]:
     users = list(session.scalars(select(User).where(User.email.in_(emails)))) if emails else []
     unknown = sorted(set(emails) - {u.email for u in users})
     if unknown:
-        problems.append(Problem(f"unknown users: {', '.join(unknown)}", field="members"))
+        problems.append(
+            Problem(_("unknown users: %(unknown)s", unknown=", ".join(unknown)), field="members")
+        )
     return users
 
 

@@ -26,6 +26,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from pim.services.structure_cache import AttrSpec
 from pim.units import UNIT_FAMILIES, convert
 
@@ -74,7 +76,7 @@ def _map(value, params, attr):
             return table[lookup]
         unmapped = params.get("unmapped", "keep")
         if unmapped == "error" and text != "":
-            raise TransformError(f"{text!r} is not in the value map")
+            raise TransformError(_("%(text)r is not in the value map", text=text))
         return "" if unmapped == "empty" else text
 
     return _each(value, one)
@@ -99,7 +101,9 @@ def _date(value, params, attr):
         try:
             return dt.datetime.strptime(text.strip(), fmt).date().isoformat()
         except ValueError:
-            raise TransformError(f"{text!r} is not a date in the format {fmt}") from None
+            raise TransformError(
+                _("%(text)r is not a date in the format %(fmt)s", text=text, fmt=fmt)
+            ) from None
 
     return _each(value, one)
 
@@ -108,9 +112,9 @@ def _number(text: str) -> Decimal:
     try:
         number = Decimal(text.strip())
     except InvalidOperation:
-        raise TransformError(f"{text!r} is not a number") from None
+        raise TransformError(_("%(text)r is not a number", text=text)) from None
     if not number.is_finite():
-        raise TransformError(f"{text!r} is not a number")
+        raise TransformError(_("%(text)r is not a number", text=text))
     return number
 
 
@@ -118,7 +122,7 @@ def _unit(value, params, attr):
     unit, target = params.get("unit"), params.get("to")
     family = next((f for f, units in UNIT_FAMILIES.items() if unit in units), None)
     if family is None or (target and target not in UNIT_FAMILIES[family]):
-        raise TransformError(f"unknown unit {target if family else unit!r}")
+        raise TransformError(_("unknown unit %(target)r", target=target if family else unit))
     if isinstance(value, list) or not value.strip():
         return value if isinstance(value, list) else ""
     amount = _number(value)
@@ -135,7 +139,7 @@ def _currency(value, params, attr):
 
 def _option_label(value, params, attr: AttrSpec | None):
     if attr is None or not attr.options:
-        raise TransformError("option_label needs a select attribute")
+        raise TransformError(_("option_label needs a select attribute"))
     locale = params.get("locale")
     by_label = {}
     for code, labels in attr.options.items():
@@ -149,7 +153,9 @@ def _option_label(value, params, attr: AttrSpec | None):
         if not text.strip():
             return ""
         if text.strip().casefold() not in by_label:
-            raise TransformError(f"{text!r} is not a label of an option of {attr.code}")
+            raise TransformError(
+                _("%(text)r is not a label of an option of %(code)s", text=text, code=attr.code)
+            )
         return by_label[text.strip().casefold()]
 
     return _each(value, one)
@@ -165,7 +171,7 @@ def _boolean(value, params, attr):
             return True
         if word in false:
             return "" if word == "" else False
-        raise TransformError(f"{text!r} is not a yes/no value")
+        raise TransformError(_("%(text)r is not a yes/no value", text=text))
 
     return _each(value, one)
 

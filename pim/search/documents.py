@@ -11,6 +11,11 @@ What a product's document holds (the query syntax in :mod:`pim.search.query` rea
   (``images`` when the
   family's image attribute, or any asset collection, has a value), and ``attr.CODE`` for
   select options and booleans (``yes``/``no``);
+* translation fields, per active locale other than the source locale (see
+  :mod:`pim.services.translation_status`): ``translation.LOCALE`` holds ``missing`` and/or
+  ``outdated`` when the item (inherited values included) has such translations, else
+  ``complete``; ``translation_task.LOCALE`` the same for the values the item holds itself
+  (what a translator fixes on this item rather than on its model);
 * numbers: ``completeness.CHANNEL.LOCALE`` (0–100), ``updated`` and ``created`` (epoch);
 * sortable: ``identifier``, ``label`` (the family's label attribute, first locale with a
   value in locale-code order), ``family``.
@@ -45,6 +50,7 @@ from pim.models import (
 from pim.search.base import Document, tokens
 from pim.services.inheritance import merge_values
 from pim.services.structure_cache import Structure
+from pim.services.translation_status import item_status, owned, source_locale
 
 _TAG = re.compile(r"<[^>]*>")
 _TEXT_TYPES = {"identifier", "text", "textarea"}
@@ -89,7 +95,10 @@ class _Catalogue:
         self.channel_codes = dict(session.execute(select(Channel.id, Channel.code)).all())
         self.locale_codes = dict(session.execute(select(Locale.id, Locale.code)).all())
         self.models: dict[int, tuple] = {}
+        self.model_stamps: dict[int, dict] = {}
         self.model_categories: dict[int, list[int]] = {}
+        self.source_locale = source_locale()
+        self.translated_locales = sorted(self.structure.active_locales - {self.source_locale})
 
     def load_models(self, ids: Iterable[int | None]) -> None:
         missing = {i for i in ids if i is not None and i not in self.models}
@@ -100,6 +109,7 @@ class _Catalogue:
                     ProductModel.parent_id,
                     ProductModel.code,
                     ProductModel.values,
+                    ProductModel.translation_sources,
                 ).where(ProductModel.id.in_(missing))
             ).all()
             for model_id, category_id in self.session.execute(
@@ -109,8 +119,9 @@ class _Catalogue:
             ):
                 self.model_categories.setdefault(model_id, []).append(category_id)
             missing = set()
-            for id_, parent_id, code, values in rows:
+            for id_, parent_id, code, values, stamps in rows:
                 self.models[id_] = (parent_id, code, values or {})
+                self.model_stamps[id_] = stamps or {}
                 if parent_id is not None and parent_id not in self.models:
                     missing.add(parent_id)
 
@@ -130,6 +141,17 @@ class _Catalogue:
             chain.append((code, values))
         chain.reverse()
         return [code for code, _ in chain], merge_values(*(values for _, values in chain))
+
+    def lineage_stamps(self, parent_id: int | None, own: dict | None) -> dict:
+        """The translation stamps of the ancestor models and the item (nearest wins)."""
+        chain = [own or {}]
+        while parent_id is not None and parent_id in self.models:
+            chain.append(self.model_stamps.get(parent_id, {}))
+            parent_id = self.models[parent_id][0]
+        stamps: dict = {}
+        for level in reversed(chain):
+            stamps.update(level)
+        return stamps
 
     def category_codes(self, ids: Iterable[int]) -> tuple[list[str], list[str]]:
         """Codes of the categories and their ancestors, and their label tokens."""
@@ -155,7 +177,10 @@ class _Catalogue:
             own_categories + self.inherited_categories(row.parent_id)
         )
         document.tokens += words
-        self.describe(document, family, merge_values(inherited, row.values or {}))
+        values = merge_values(inherited, row.values or {})
+        self.describe(document, family, values)
+        stamps = self.lineage_stamps(row.parent_id, row.translation_sources)
+        self.translations(document, family, values, row.values or {}, stamps)
         document.fields.update(
             identifier=[code.lower()],
             category=codes,
@@ -207,6 +232,32 @@ class _Catalogue:
             document.sortable["label"] = label
         document.tokens = tokens(" ".join(w for w in words if isinstance(w, str)))
 
+    def translations(
+        self, document: Document, family: str | None, values: dict, own: dict, stamps: dict
+    ) -> None:
+        """The ``translation.LOCALE`` and ``translation_task.LOCALE`` fields."""
+        if not self.translated_locales:
+            return
+        spec = self.structure.families.get(family) if family else None
+        codes = spec.attributes if spec is not None else values
+        found = item_status(
+            values,
+            stamps,
+            self.structure.attributes,
+            codes,
+            self.translated_locales,
+            self.source_locale,
+        )
+        for locale, status in found.items():
+            document.fields[f"translation.{locale}"] = _states(status) or ["complete"]
+            mine = owned(status, own, self.source_locale)
+            document.fields[f"translation_task.{locale}"] = _states(mine)
+
+
+def _states(status) -> list[str]:
+    """``missing`` and/or ``outdated`` as the status has such translations."""
+    return [name for name in ("missing", "outdated") if getattr(status, name)]
+
 
 def _label(spec, values: dict) -> str | None:
     if spec is None or not spec.label_attribute:
@@ -235,6 +286,7 @@ def product_documents(session, ids: list[int]) -> list[Document]:
             Product.parent_id,
             Product.enabled,
             Product.values,
+            Product.translation_sources,
             Product.workflow_status,
             Product.lifecycle,
             Product.created_at,
@@ -283,6 +335,7 @@ def model_documents(session, ids: list[int]) -> list[Document]:
             ProductModel.family_variant_id,
             ProductModel.parent_id,
             ProductModel.values,
+            ProductModel.translation_sources,
             ProductModel.workflow_status,
             ProductModel.created_at,
             ProductModel.updated_at,

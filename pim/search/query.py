@@ -18,6 +18,11 @@
   matches option codes or yes/no of boolean attributes (``color:red``, ``organic:yes``).
 * ``completeness:CHANNEL/LOCALE`` followed by ``<``, ``<=``, ``>``, ``>=`` or ``=`` and a
   percentage; ``updated`` and ``created`` compare with a date (``updated>=2026-11-01``).
+* ``translation:LOCALE=STATE`` keeps items whose translations into ``LOCALE`` (an active
+  locale other than the source locale) are ``missing`` (some text has no translation),
+  ``outdated`` (some translation was made from an older source text) or ``complete``
+  (neither); an item may be both missing and outdated. Twice for one locale means either
+  (``translation:fr_FR=missing translation:fr_FR=outdated``: anything to do).
 * ``sort:FIELD`` or ``sort:-FIELD`` (descending): ``relevance``, ``identifier``, ``label``,
   ``updated``, ``created``, ``family`` or ``completeness:CHANNEL/LOCALE``.
 
@@ -49,6 +54,8 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+TRANSLATION_STATES = ("missing", "outdated", "complete")
+_TRANSLATION = re.compile(r"^(?P<locale>[A-Za-z0-9_-]+)=(?P<state>\w*)$")
 _COMPLETENESS = re.compile(r"^(?P<scope>[\w-]+/[\w-]+)(?P<op><=|>=|<|>|=)(?P<value>.+)$")
 
 
@@ -60,16 +67,23 @@ def completeness_field(channel: str, locale: str) -> str:
     return f"completeness.{channel}.{locale}"
 
 
+def translation_field(locale: str) -> str:
+    """The document field holding an item's translation states in ``locale``."""
+    return f"translation.{locale}"
+
+
 def parse(
     text: str,
     *,
     attributes: frozenset[str] | None = None,
     kinds: tuple[str, ...] = (),
     fields: frozenset[str] = frozenset(),
+    locales: frozenset[str] | None = None,
 ) -> Query:
     """``text`` as a query. With ``attributes`` given, unknown field names are errors
     (with a suggestion); ``kinds`` is the default kind filter (``kind:`` overrides it);
-    ``fields`` are further plain field names (those of other kinds, e.g. assets')."""
+    ``fields`` are further plain field names (those of other kinds, e.g. assets');
+    ``locales`` (when given) the locales ``translation:`` accepts."""
     query = Query(kinds=kinds)
     kind_terms: list[str] = []
     position = 0
@@ -84,13 +98,15 @@ def parse(
         elif match["word"] is not None:
             query.words += tokens(match["word"])
         elif match["name"] is not None:
-            _filter(query, match, attributes, kind_terms, fields)
+            _filter(query, match, attributes, kind_terms, fields, locales)
     if kind_terms:
         query.kinds = tuple(dict.fromkeys(kind_terms))
     return query
 
 
-def _filter(query: Query, match: re.Match, attributes, kind_terms: list[str], fields) -> None:
+def _filter(
+    query: Query, match: re.Match, attributes, kind_terms: list[str], fields, locales=None
+) -> None:
     raw = match.group(0).strip()
     name = match["name"].lower()
     value = match["value"]
@@ -103,6 +119,9 @@ def _filter(query: Query, match: re.Match, attributes, kind_terms: list[str], fi
         return
     if name == "completeness":
         _completeness(query, value if op is None else "", raw)
+        return
+    if name == "translation":
+        _translation(query, value if op is None else "", raw, negate, locales)
         return
     if name in DATE_FIELDS:
         if op is None:
@@ -135,7 +154,15 @@ def _filter(query: Query, match: re.Match, attributes, kind_terms: list[str], fi
 
 
 def _unknown(name: str, raw: str, attributes) -> str:
-    choices = [*RESERVED, "completeness", "updated", "created", "sort", *sorted(attributes)]
+    choices = [
+        *RESERVED,
+        "completeness",
+        "translation",
+        "updated",
+        "created",
+        "sort",
+        *sorted(attributes),
+    ]
     close = difflib.get_close_matches(name, choices, n=1)
     hint = f"; did you mean {close[0]}?" if close else ""
     return f"{raw}: no filter or attribute named {name!r}{hint}"
@@ -152,6 +179,23 @@ def _completeness(query: Query, value: str, raw: str) -> None:
     if not 0 <= number <= 100:
         raise SearchSyntaxError(f"{raw}: completeness is a percentage from 0 to 100")
     query.ranges.append(Range(completeness_field(channel, locale), match["op"], number))
+
+
+def _translation(query: Query, value: str, raw: str, negate: bool, locales) -> None:
+    match = _TRANSLATION.match(value)
+    if match is None:
+        raise SearchSyntaxError(
+            f"{raw}: write translation:LOCALE=STATE, e.g. translation:fr_FR=outdated"
+        )
+    locale, state = match["locale"], match["state"].lower()
+    if locales is not None and locale not in locales:
+        known = ", ".join(sorted(locales)) or "none"
+        raise SearchSyntaxError(
+            f"{raw}: {locale!r} is not a locale translations are made into ({known})"
+        )
+    if state not in TRANSLATION_STATES:
+        raise SearchSyntaxError(f"{raw}: the state is {', '.join(TRANSLATION_STATES)}")
+    query.terms.append(Term(translation_field(locale), state, negate=negate))
 
 
 def _sort(query: Query, value: str, raw: str) -> None:

@@ -11,6 +11,7 @@ from pim.search import indexer
 from pim.search.base import Results
 from pim.search.query import parse
 from pim.services.structure_cache import Structure
+from pim.services.translation_status import source_locale
 
 #: Facets the product grid shows, besides select attributes the caller asks for.
 DEFAULT_FACETS = ("family", "status", "lifecycle", "category", "has")
@@ -49,7 +50,13 @@ def search(
     structure = Structure.current(session)
     known = indexer.sources()
     extra = frozenset(name for kind in kinds if kind in known for name in known[kind].fields)
-    query = parse(text, attributes=frozenset(structure.attributes), kinds=kinds, fields=extra)
+    query = parse(
+        text,
+        attributes=frozenset(structure.attributes),
+        kinds=kinds,
+        fields=extra,
+        locales=translated_locales(structure),
+    )
     if sort is not None and "sort:" not in (text or ""):
         query.sort, query.descending = sort, descending
     if query.sort == "relevance" and not query.words:
@@ -57,6 +64,11 @@ def search(
     query.offset, query.limit, query.facets = max(0, offset), max(1, min(limit, 500)), facets
     results = indexer.backend().search(query)
     return Page(load(session, results), results.total, results.facets)
+
+
+def translated_locales(structure: Structure) -> frozenset[str]:
+    """The locales the ``translation:`` filter takes: active ones but the source locale."""
+    return structure.active_locales - {source_locale()}
 
 
 def load(session, results: Results) -> list[Hit]:

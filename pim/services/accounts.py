@@ -9,6 +9,7 @@ shows each problem next to its field. Like every service they flush and never co
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from pim.auth import MIN_PASSWORD_LENGTH, AuthError, create_user, issue_token, normalise_email
@@ -107,21 +108,23 @@ def _email_problems(session, email: str) -> list[Problem]:
     try:
         email = normalise_email(email)
     except AuthError:
-        return [Problem("is not a valid e-mail address", field="email")]
+        return [Problem(_("is not a valid e-mail address"), field="email")]
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        return [Problem(f"a user with e-mail {email} already exists", field="email")]
+        return [
+            Problem(_("a user with e-mail %(email)s already exists", email=email), field="email")
+        ]
     return []
 
 
 def _role_problems(role) -> list[Problem]:
     if role not in ROLES:
-        return [Problem(f"choose one of {', '.join(ROLES)}", field="role")]
+        return [Problem(_("choose one of %(roles)s", roles=", ".join(ROLES)), field="role")]
     return []
 
 
 def _password_problems(password: str) -> list[Problem]:
     if len(password) < MIN_PASSWORD_LENGTH:
-        message = f"must be at least {MIN_PASSWORD_LENGTH} characters long"
+        message = _("must be at least %(count)s characters long", count=MIN_PASSWORD_LENGTH)
         return [Problem(message, field="password")]
     return []
 
@@ -134,14 +137,16 @@ def _locales(session, payload: dict, problems: list[Problem]) -> list[str]:
     known = set(session.scalars(select(Locale.code).where(Locale.code.in_(codes))))
     unknown = [code for code in codes if code not in known]
     if unknown:
-        problems.append(Problem(f"unknown: {', '.join(unknown)}", field="locales"))
+        problems.append(
+            Problem(_("unknown: %(unknown)s", unknown=", ".join(unknown)), field="locales")
+        )
     return [code for code in codes if code in known]
 
 
 def _lockout_problems(session, user: User, role: str, active, actor: Actor) -> list[Problem]:
     problems = []
     if not active and user.active and actor.user_id == user.id:
-        problems.append(Problem("you cannot deactivate your own account", field="active"))
+        problems.append(Problem(_("you cannot deactivate your own account"), field="active"))
     stays_admin = role == Role.ADMIN.value and bool(active)
     if user.role == Role.ADMIN.value and user.active and not stays_admin:
         others = session.scalar(
@@ -150,7 +155,7 @@ def _lockout_problems(session, user: User, role: str, active, actor: Actor) -> l
             )
         )
         if not others:
-            message = "is the last active administrator; make another user admin first"
+            message = _("is the last active administrator; make another user admin first")
             problems.append(Problem(message, field="role"))
     return problems
 
@@ -162,8 +167,13 @@ def set_interface_language(session, user: User, language: str | None) -> None:
     language = language or None
     if language is not None and language not in UI_LOCALES:
         raise InvalidData(
-            f"user {user.email}",
-            [Problem(f"choose one of {', '.join(UI_LOCALES)}", field="ui_locale")],
+            _("user %(email)s", email=user.email),
+            [
+                Problem(
+                    _("choose one of %(ui_locales)s", ui_locales=", ".join(UI_LOCALES)),
+                    field="ui_locale",
+                )
+            ],
         )
     user.ui_locale = language
     session.flush()
@@ -174,5 +184,5 @@ def issue_personal_token(session, user: User, name: str) -> str:
     returned once and only its hash is kept."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise InvalidData("the token", [Problem("name it (1–100 characters)", field="name")])
+        raise InvalidData(_("the token"), [Problem(_("name it (1–100 characters)"), field="name")])
     return issue_token(session, user, name=name)

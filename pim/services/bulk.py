@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -130,12 +131,15 @@ class _BatchWriter:
 
     def _category_ids(self, codes, problems) -> list[int]:
         if not isinstance(codes, list):
-            problems.append(Problem("must be a list of category codes", field="categories"))
+            problems.append(Problem(_("must be a list of category codes"), field="categories"))
             return []
         unknown = [c for c in codes if c not in self.categories]
         if unknown:
             problems.append(
-                Problem(f"unknown categories: {', '.join(map(str, unknown))}", field="categories")
+                Problem(
+                    _("unknown categories: %(codes)s", codes=", ".join(map(str, unknown))),
+                    field="categories",
+                )
             )
         return [self.categories[c] for c in dict.fromkeys(codes) if c in self.categories]
 
@@ -265,20 +269,20 @@ class _ModelWriter(_BatchWriter):
 
     def _plan(self, payload, parents: dict, axes: dict) -> dict:
         if not isinstance(payload, dict):
-            raise InvalidData("item", [Problem("must be an object")])
+            raise InvalidData(_("item"), [Problem(_("must be an object"))])
         code = payload.get("code")
         subject = f"product model {code!r}"
         problems = [
-            Problem("unknown field", field=k)
+            Problem(_("unknown field"), field=k)
             for k in payload
             if k not in product_models.PAYLOAD_KEYS
         ]
         if not isinstance(code, str) or not code.strip() or len(code) > 255 or "\x00" in code:
-            problems.append(Problem("a code is required (at most 255 characters)", field="code"))
+            problems.append(Problem(_("a code is required (at most 255 characters)"), field="code"))
         variant, parent = self._lineage(payload, parents, problems)
         status = payload.get("workflow_status", WorkflowStatus.DRAFT.value)
         if status not in {s.value for s in WorkflowStatus}:
-            problems.append(Problem("unknown workflow status", field="workflow_status"))
+            problems.append(Problem(_("unknown workflow status"), field="workflow_status"))
         categories = self._category_ids(payload.get("categories", []), problems)
         values = {}
         if variant is not None:
@@ -294,8 +298,13 @@ class _ModelWriter(_BatchWriter):
             if key in axes:
                 problems.append(
                     Problem(
-                        f"sub-model {axes[key]!r} of {parent!r} already has these axis values: "
-                        f"{', '.join(map(str, key[1]))}",
+                        _(
+                            "sub-model %(value)r of %(parent)r already has these axis values: "
+                            "%(codes)s",
+                            value=axes[key],
+                            parent=parent,
+                            codes=", ".join(map(str, key[1])),
+                        ),
                         field="values",
                     )
                 )
@@ -337,22 +346,28 @@ class _ModelWriter(_BatchWriter):
             if variant is None:
                 problems.append(
                     Problem(
-                        "a known family variant (or a parent model) is required",
+                        _("a known family variant (or a parent model) is required"),
                         field="family_variant",
                     )
                 )
             return variant, None
         if parent not in parents:
-            problems.append(Problem(f"unknown product model {parent!r}", field="parent"))
+            problems.append(
+                Problem(_("unknown product model %(parent)r", parent=parent), field="parent")
+            )
             return None, None
-        _, grandparent, fv_code = parents[parent]
+        _model_id, grandparent, fv_code = parents[parent]
         variant = self.structure.family_variants[fv_code]
         if grandparent is not None:
-            problems.append(Problem("a sub-model's parent must be a root model", field="parent"))
+            problems.append(Problem(_("a sub-model's parent must be a root model"), field="parent"))
         if variant.levels < 2:
             problems.append(
                 Problem(
-                    f"family variant {fv_code} has one level: attach products to the root model",
+                    _(
+                        "family variant %(fv_code)s has one level: attach products to the root "
+                        "model",
+                        fv_code=fv_code,
+                    ),
                     field="parent",
                 )
             )
@@ -512,16 +527,18 @@ class _ProductWriter(_BatchWriter):
 
     def _plan(self, payload) -> dict:
         if not isinstance(payload, dict):
-            raise InvalidData("item", [Problem("must be an object")])
+            raise InvalidData(_("item"), [Problem(_("must be an object"))])
         identifier = payload.get("identifier")
         subject = f"product {identifier!r}"
         problems = [
-            Problem("unknown field", field=k) for k in payload if k not in products.PAYLOAD_KEYS
+            Problem(_("unknown field"), field=k) for k in payload if k not in products.PAYLOAD_KEYS
         ]
         problems += products.identifier_problems(self.session, identifier, check_taken=False)
         if "associations" in payload:
             problems.append(
-                Problem("set associations after the products exist (update)", field="associations")
+                Problem(
+                    _("set associations after the products exist (update)"), field="associations"
+                )
             )
         parent_id, variant, family_code = self._lineage(payload, problems)
         row = self._row(payload, identifier, problems)
@@ -554,23 +571,39 @@ class _ProductWriter(_BatchWriter):
         family_code = payload.get("family")
         if not parent_code:
             if family_code is not None and family_code not in self.structure.families:
-                problems.append(Problem(f"unknown family {family_code!r}", field="family"))
+                problems.append(
+                    Problem(
+                        _("unknown family %(family_code)r", family_code=family_code), field="family"
+                    )
+                )
             return None, None, family_code
         model = self._model(parent_code)
         if model is None:
-            problems.append(Problem(f"unknown product model {parent_code!r}", field="parent"))
+            problems.append(
+                Problem(
+                    _("unknown product model %(parent_code)r", parent_code=parent_code),
+                    field="parent",
+                )
+            )
             return None, None, family_code
         variant = next(
             v for v in self.structure.family_variants.values() if v.id == model.family_variant_id
         )
         if (0 if model.parent_id is None else 1) != variant.levels - 1:
             problems.append(
-                Problem(f"{parent_code!r} is not at the last model level", field="parent")
+                Problem(
+                    _("%(parent_code)r is not at the last model level", parent_code=parent_code),
+                    field="parent",
+                )
             )
         if family_code not in (None, variant.family):
             problems.append(
                 Problem(
-                    f"a variant of {parent_code!r} must be in family {variant.family}",
+                    _(
+                        "a variant of %(parent_code)r must be in family %(family)s",
+                        parent_code=parent_code,
+                        family=variant.family,
+                    ),
                     field="family",
                 )
             )
@@ -586,11 +619,11 @@ class _ProductWriter(_BatchWriter):
             "value_sources": {},
         }
         if not isinstance(row["enabled"], bool):
-            problems.append(Problem("must be true or false", field="enabled"))
+            problems.append(Problem(_("must be true or false"), field="enabled"))
         if row["workflow_status"] not in {s.value for s in WorkflowStatus}:
-            problems.append(Problem("unknown workflow status", field="workflow_status"))
+            problems.append(Problem(_("unknown workflow status"), field="workflow_status"))
         if row["lifecycle"] not in {s.value for s in Lifecycle}:
-            problems.append(Problem("unknown lifecycle stage", field="lifecycle"))
+            problems.append(Problem(_("unknown lifecycle stage"), field="lifecycle"))
         return row
 
     def _unique_keys(self, values) -> dict:
@@ -672,7 +705,7 @@ class _ProductWriter(_BatchWriter):
         links, uniques, versions, scores = [], [], [], []
         self.models.load({r["parent_id"] for r in rows})
         family_codes = {spec.id: code for code, spec in self.structure.families.items()}
-        for (_, plan), row in zip(planned, rows, strict=True):
+        for (_key, plan), row in zip(planned, rows, strict=True):
             pid = id_of[row["identifier"]]
             links += [{"product_id": pid, "category_id": c} for c in plan["categories"]]
             uniques += [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from pim.models import Association, AssociationType, Category, Product, ProductModel
@@ -44,12 +45,16 @@ def merge_raw_values(current: dict, incoming) -> dict:
 def resolve_categories(session, codes, problems: list[Problem]) -> list[Category]:
     """Category objects for ``codes``; unknown codes are reported."""
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        problems.append(Problem("must be a list of category codes", field="categories"))
+        problems.append(Problem(_("must be a list of category codes"), field="categories"))
         return []
     found = {c.code: c for c in session.scalars(select(Category).where(Category.code.in_(codes)))}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        problems.append(Problem(f"unknown categories: {', '.join(unknown)}", field="categories"))
+        problems.append(
+            Problem(
+                _("unknown categories: %(unknown)s", unknown=", ".join(unknown)), field="categories"
+            )
+        )
     return [found[c] for c in dict.fromkeys(codes) if c in found]
 
 
@@ -62,7 +67,7 @@ def allowed_attributes(
     variant of a two-level family variant. Without a family every attribute is allowed.
     """
     if family is None:
-        return None, lambda code: "not allowed"
+        return None, lambda code: _("not allowed")
     allowed = set(family.attributes)
     if variant is not None:
         owned_below = set().union(*(variant.owned.get(lv, ()) for lv in range(level + 1, 3)))
@@ -75,10 +80,18 @@ def allowed_attributes(
 
     def why(code: str) -> str:
         if code not in family.attributes:
-            return f"is not an attribute of family {family.code}"
+            return _("is not an attribute of family %(family)s", family=family.code)
         owner = variant.level_of(code) if variant else 0
-        where = "the root model" if owner == 0 else f"variant level {owner}"
-        return f"belongs to {where} of family variant {variant.code}, not to this level"
+        if owner == 0:
+            return _(
+                "belongs to the root model of family variant %(variant)s, not to this level",
+                variant=variant.code,
+            )
+        return _(
+            "belongs to variant level %(level)s of family variant %(variant)s, not to this level",
+            level=owner,
+            variant=variant.code,
+        )
 
     return allowed, why
 
@@ -88,7 +101,7 @@ def axis_problems(variant: FamilyVariantSpec, level: int, values: dict) -> list[
     problems = []
     for axis in variant.axes.get(level, ()):
         if not values.get(axis):
-            problems.append(Problem("is a variant axis: a value is required", attribute=axis))
+            problems.append(Problem(_("is a variant axis: a value is required"), attribute=axis))
     return problems
 
 
@@ -130,7 +143,7 @@ def resolve_associations(session, payload, problems: list[Problem], self_key=Non
     """Validate ``{type: {"products": [...], "product_models": [...]}}``; return id maps."""
     if not isinstance(payload, dict):
         problems.append(
-            Problem("must be an object keyed by association type", field="associations")
+            Problem(_("must be an object keyed by association type"), field="associations")
         )
         return {}
     types = {t.code: t for t in session.scalars(select(AssociationType))}
@@ -138,11 +151,18 @@ def resolve_associations(session, payload, problems: list[Problem], self_key=Non
     for type_code, targets in payload.items():
         if type_code not in types:
             problems.append(
-                Problem(f"unknown association type {type_code!r}", field="associations")
+                Problem(
+                    _("unknown association type %(type_code)r", type_code=type_code),
+                    field="associations",
+                )
             )
             continue
         if not isinstance(targets, dict):
-            problems.append(Problem(f"{type_code}: must be an object", field="associations"))
+            problems.append(
+                Problem(
+                    _("%(type_code)s: must be an object", type_code=type_code), field="associations"
+                )
+            )
             continue
         resolved[types[type_code].id] = (
             _targets(
@@ -170,18 +190,31 @@ def resolve_associations(session, payload, problems: list[Problem], self_key=Non
 def _targets(session, model, column, keys, type_code, problems, self_key) -> list[int]:
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         problems.append(
-            Problem(f"{type_code}: targets must be a list of codes", field="associations")
+            Problem(
+                _("%(type_code)s: targets must be a list of codes", type_code=type_code),
+                field="associations",
+            )
         )
         return []
     if self_key in keys:
         problems.append(
-            Problem(f"{type_code}: cannot be associated with itself", field="associations")
+            Problem(
+                _("%(type_code)s: cannot be associated with itself", type_code=type_code),
+                field="associations",
+            )
         )
     found = dict(session.execute(select(column, model.id).where(column.in_(keys))).all())
     unknown = [k for k in keys if k not in found]
     if unknown:
         problems.append(
-            Problem(f"{type_code}: unknown targets {', '.join(unknown)}", field="associations")
+            Problem(
+                _(
+                    "%(type_code)s: unknown targets %(unknown)s",
+                    type_code=type_code,
+                    unknown=", ".join(unknown),
+                ),
+                field="associations",
+            )
         )
     return [found[k] for k in dict.fromkeys(keys) if k in found]
 

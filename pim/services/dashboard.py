@@ -4,7 +4,8 @@ Every function takes a session and answers with plain objects; none loops over p
 Python, so the page costs the same handful of GROUP BY queries at 100,000 products as at
 ten. The review queue and "sent back" read the workflow moves recorded in
 :class:`~pim.models.Version` (``changes["workflow_status"]``), the translators' figures read
-the ``missing`` lists of :class:`~pim.models.Completeness`.
+the ``missing`` lists of :class:`~pim.models.Completeness`; missing and outdated
+translations per locale come from the search index's facets (:func:`translation_states`).
 
 :func:`review` is the one write: approve or send back an item of the review queue.
 """
@@ -27,6 +28,9 @@ from pim.models import (
     Version,
     WorkflowStatus,
 )
+from pim.search import indexer
+from pim.search.base import Query
+from pim.search.query import translation_field
 from pim.services import product_models, products
 from pim.services.actors import Actor
 from pim.services.errors import InvalidData, NotFound, Problem
@@ -411,6 +415,34 @@ def _locale_channel_pairs(structure: Structure, locales) -> list[tuple]:
         if (not wanted or locale in wanted) and locale in structure.locales
     ]
     return sorted(pairs, key=lambda pair: (pair[0], pair[1].code))
+
+
+@dataclass(frozen=True)
+class TranslationState:
+    """Products with missing, and with outdated, translations into one locale (a product
+    may be both), as the grid's ``translation:LOCALE=missing|outdated`` filters find them."""
+
+    locale: str
+    missing: int
+    outdated: int
+
+
+def translation_states(locales) -> list[TranslationState]:
+    """For each of ``locales``: how many products have missing, and outdated,
+    translations there. The stamps must be compared with today's source texts, which SQL
+    cannot do: the counts are facets of one search-index query (products' documents carry
+    ``translation.LOCALE``, kept in step with every write)."""
+    if not locales:
+        return []
+    fields = {locale: translation_field(locale) for locale in locales}
+    found = indexer.backend().search(
+        Query(kinds=("product",), facets=tuple(fields.values()), limit=1)
+    )
+    states = []
+    for locale, name in fields.items():
+        counts = dict(found.facets.get(name, ()))
+        states.append(TranslationState(locale, counts.get("missing", 0), counts.get("outdated", 0)))
+    return states
 
 
 # --- imports -------------------------------------------------------------------------------

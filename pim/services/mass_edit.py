@@ -24,9 +24,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from pim.extensions import db
+from pim.i18n import language_of
 from pim.models import (
     AssociationType,
     Family,
@@ -143,47 +146,51 @@ def check_operation(session, structure: Structure, op: Operation) -> Operation:
     a missing locale or channel)."""
     problems: list[Problem] = []
     if op.kind not in {k.value for k in Kind}:
-        raise InvalidData("mass edit", [Problem("choose an operation", field="operation")])
+        raise InvalidData(_("mass edit"), [Problem(_("choose an operation"), field="operation")])
     if op.kind in VALUE_KINDS:
         op = _check_value(structure, op, problems)
     elif op.kind == Kind.CHANGE_FAMILY:
         if not op.family or not session.scalar(select(Family.id).where(Family.code == op.family)):
-            problems.append(Problem("choose a family", field="family"))
+            problems.append(Problem(_("choose a family"), field="family"))
     elif op.kind in CATEGORY_KINDS:
         _check_categories(session, op, problems)
     elif op.kind == Kind.CHANGE_STATUS:
         if op.status not in {s.value for s in WorkflowStatus}:
-            problems.append(Problem("choose a workflow status", field="status"))
+            problems.append(Problem(_("choose a workflow status"), field="status"))
     elif op.kind == Kind.ADD_ASSOCIATIONS:
         _check_associations(session, op, problems)
     if problems:
-        raise InvalidData("mass edit", problems)
+        raise InvalidData(_("mass edit"), problems)
     return op
 
 
 def _check_value(structure: Structure, op: Operation, problems: list[Problem]) -> Operation:
     attr = structure.attributes.get(op.attribute or "")
     if attr is None:
-        problems.append(Problem("choose an attribute", field="attribute"))
+        problems.append(Problem(_("choose an attribute"), field="attribute"))
         return op
     if attr.type == "identifier":
-        problems.append(Problem("identifiers are set one product at a time", attribute=attr.code))
+        problems.append(
+            Problem(_("identifiers are set one product at a time"), attribute=attr.code)
+        )
         return op
     if op.kind in OPTION_KINDS:
         if attr.type != "multi_select":
             problems.append(
-                Problem("options are added to multi-select attributes", field="attribute")
+                Problem(_("options are added to multi-select attributes"), field="attribute")
             )
             return op
         if not op.options:
-            problems.append(Problem("choose at least one option", attribute=attr.code))
+            problems.append(Problem(_("choose at least one option"), attribute=attr.code))
             return op
     data = list(op.options) if op.kind in OPTION_KINDS else op.data
     if op.kind == Kind.CLEAR_VALUE:
         data = None
     elif op.kind == Kind.SET_VALUE and data in (None, "", [], {}):
         problems.append(
-            Problem("give the new value (to empty it, choose “Clear a value”)", attribute=attr.code)
+            Problem(
+                _("give the new value (to empty it, choose “Clear a value”)"), attribute=attr.code
+            )
         )
         return op
     entry = {"locale": op.locale, "scope": op.scope, "data": data}
@@ -199,7 +206,7 @@ def _check_value(structure: Structure, op: Operation, problems: list[Problem]) -
 
 def _check_categories(session, op: Operation, problems: list[Problem]) -> None:
     if not op.categories and op.kind != Kind.REPLACE_CATEGORIES:
-        problems.append(Problem("choose at least one category", field="categories"))
+        problems.append(Problem(_("choose at least one category"), field="categories"))
         return
     common.resolve_categories(session, list(op.categories), problems)
 
@@ -207,11 +214,15 @@ def _check_categories(session, op: Operation, problems: list[Problem]) -> None:
 def _check_associations(session, op: Operation, problems: list[Problem]) -> None:
     code = op.association_type or ""
     if not session.scalar(select(AssociationType.id).where(AssociationType.code == code)):
-        problems.append(Problem("choose an association type", field="association_type"))
+        problems.append(Problem(_("choose an association type"), field="association_type"))
     if not op.products and not op.product_models:
-        problems.append(Problem("name at least one product or model", field="targets"))
+        problems.append(Problem(_("name at least one product or model"), field="targets"))
     elif len(op.products) + len(op.product_models) > MAX_TARGETS:
-        problems.append(Problem(f"name at most {MAX_TARGETS} targets", field="targets"))
+        problems.append(
+            Problem(
+                _("name at most %(max_targets)s targets", max_targets=MAX_TARGETS), field="targets"
+            )
+        )
     elif not problems:
         targets = {"products": list(op.products), "product_models": list(op.product_models)}
         common.resolve_associations(session, {code: targets}, problems)
@@ -239,18 +250,26 @@ def describe(structure: Structure, op: Operation, locale: str | None = None) -> 
         return _describe_value(structure, op, locale)
     categories = ", ".join(op.categories)
     targets = ", ".join((*op.products, *op.product_models))
-    texts = {
-        Kind.CHANGE_FAMILY: f"Change the family to {_family_label(structure, op.family, locale)}",
-        Kind.ADD_CATEGORIES: f"Add to categories {categories}",
-        Kind.REMOVE_CATEGORIES: f"Remove from categories {categories}",
-        Kind.REPLACE_CATEGORIES: f"Move to categories {categories} only"
-        if op.categories
-        else "Remove from every category",
-        Kind.CHANGE_STATUS: f"Change the workflow status to {(op.status or '').replace('_', ' ')}",
-        Kind.ADD_ASSOCIATIONS: f"Associate ({op.association_type}) with {targets}",
-        Kind.DELETE: "Delete the products",
-    }
-    return texts.get(op.kind, op.kind)
+    if op.kind == Kind.CHANGE_FAMILY:
+        family = _family_label(structure, op.family, locale)
+        return _("Change the family to %(family)s", family=family)
+    if op.kind == Kind.ADD_CATEGORIES:
+        return _("Add to categories %(categories)s", categories=categories)
+    if op.kind == Kind.REMOVE_CATEGORIES:
+        return _("Remove from categories %(categories)s", categories=categories)
+    if op.kind == Kind.REPLACE_CATEGORIES and op.categories:
+        return _("Move to categories %(categories)s only", categories=categories)
+    if op.kind == Kind.REPLACE_CATEGORIES:
+        return _("Remove from every category")
+    if op.kind == Kind.CHANGE_STATUS:
+        status = (op.status or "").replace("_", " ")
+        return _("Change the workflow status to %(status)s", status=status)
+    if op.kind == Kind.ADD_ASSOCIATIONS:
+        kind = op.association_type
+        return _("Associate (%(kind)s) with %(targets)s", kind=kind, targets=targets)
+    if op.kind == Kind.DELETE:
+        return _("Delete the products")
+    return op.kind
 
 
 def _describe_value(structure: Structure, op: Operation, locale) -> str:
@@ -260,12 +279,12 @@ def _describe_value(structure: Structure, op: Operation, locale) -> str:
     name = f"{name} [{where}]" if where else name
     options = ", ".join(_option_label(attr, o, locale) for o in op.options)
     if op.kind == Kind.SET_VALUE:
-        return f"Set {name} to “{_show(attr, op.data, locale)}”"
+        return _("Set %(name)s to “%(value)s”", name=name, value=_show(attr, op.data, locale))
     if op.kind == Kind.ADD_OPTIONS:
-        return f"Add {options} to {name}"
+        return _("Add %(options)s to %(name)s", options=options, name=name)
     if op.kind == Kind.REMOVE_OPTIONS:
-        return f"Remove {options} from {name}"
-    return f"Clear {name}"
+        return _("Remove %(options)s from %(name)s", options=options, name=name)
+    return _("Clear %(name)s", name=name)
 
 
 def _option_label(attr, code: str, locale) -> str:
@@ -285,7 +304,7 @@ def _show(attr, data, locale) -> str:
     if attr is not None and attr.type == "multi_select" and isinstance(data, list):
         return ", ".join(_option_label(attr, o, locale) for o in data)
     if isinstance(data, bool):
-        return "Yes" if data else "No"
+        return _("Yes") if data else _("No")
     if isinstance(data, dict) and "amount" in data:
         unit = data.get("unit") or ""
         return f"{data['amount']} {UNIT_SYMBOLS.get(unit, unit)}".strip()
@@ -333,7 +352,7 @@ def payload_for(session, op: Operation, product: Product) -> dict | None:
         return {"workflow_status": op.status}
     if op.kind == Kind.ADD_ASSOCIATIONS:
         return _associations_payload(session, op, product)
-    raise ValueError(f"unknown mass edit operation {op.kind!r}")
+    raise ValueError(_("unknown mass edit operation %(kind)r", kind=op.kind))
 
 
 def _options_payload(op: Operation, product: Product) -> dict | None:
@@ -501,7 +520,12 @@ def run_job(session, job_id: int, *, progress: Callable | None = None, commit=Tr
     job = session.get(MassEditJob, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return job
-    checkpoint = session.commit if commit else session.flush
+    with language_of(job.created_by):  # the outcome is stored as text, in their language
+        return _run_job(session, job, progress, session.commit if commit else session.flush)
+
+
+def _run_job(session, job: MassEditJob, progress, checkpoint) -> MassEditJob:
+    job_id = job.id
     try:
         return _Run(session, job, progress, checkpoint).run()
     except Exception as error:
@@ -509,7 +533,11 @@ def run_job(session, job_id: int, *, progress: Callable | None = None, commit=Tr
         session.rollback()
         job = session.get(MassEditJob, job_id)
         job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.message = f"the job stopped on an internal error ({type(error).__name__}): {error}"
+        job.message = _(
+            "the job stopped on an internal error (%(kind)s): %(error)s",
+            kind=type(error).__name__,
+            error=error,
+        )
         checkpoint()
         return job
 
@@ -531,7 +559,8 @@ class _Run:
             op = check_operation(session, structure, Operation.from_dict(job.operation))
         except InvalidData as invalid:
             return self._finish(
-                JobStatus.FAILED, f"The operation is no longer possible: {reason(invalid)}"
+                JobStatus.FAILED,
+                _("The operation is no longer possible: %(reason)s", reason=reason(invalid)),
             )
         ids = selected_ids(session, Selection.from_dict(job.selection))
         job.total = len(ids)
@@ -548,7 +577,7 @@ class _Run:
     def _one(self, structure, op, actor, product_id: int, product: Product | None) -> None:
         job = self.job
         if product is None:
-            self._fail(product_id, f"#{product_id}", "the product no longer exists")
+            self._fail(product_id, f"#{product_id}", _("the product no longer exists"))
         else:
             identifier = product.identifier
             try:
@@ -581,9 +610,15 @@ class _Run:
 
     def _summary(self) -> str:
         job = self.job
-        return (
-            f"{job.changed} changed, {job.unchanged} already as asked, "
-            f"{job.failed} refused, of {job.total} product{'' if job.total == 1 else 's'}."
+        return ngettext(
+            "%(changed)s changed, %(unchanged)s already as asked, %(failed)s refused, "
+            "of %(num)s product.",
+            "%(changed)s changed, %(unchanged)s already as asked, %(failed)s refused, "
+            "of %(num)s products.",
+            job.total,
+            changed=job.changed,
+            unchanged=job.unchanged,
+            failed=job.failed,
         )
 
     def _finish(self, status: str, message: str) -> MassEditJob:

@@ -6,6 +6,7 @@ all products below it, in the same transaction.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.models import FamilyVariant, Product, ProductModel, WorkflowStatus
@@ -39,7 +40,7 @@ def get_model(session, code: str) -> ProductModel:
     """The product model with this code, or NotFound."""
     model = session.scalar(select(ProductModel).where(ProductModel.code == code))
     if model is None:
-        raise NotFound(f"product model {code!r} does not exist")
+        raise NotFound(_("product model %(code)r does not exist", code=code))
     return model
 
 
@@ -63,10 +64,12 @@ def create_model(session, payload: dict, actor: Actor, structure: Structure | No
     subject = f"product model {code!r}"
     if not isinstance(code, str) or not code.strip() or len(code) > 255 or "\x00" in code:
         raise InvalidData(
-            subject, [Problem("a code is required (at most 255 characters)", field="code")]
+            subject, [Problem(_("a code is required (at most 255 characters)"), field="code")]
         )
     if session.scalar(select(ProductModel.id).where(ProductModel.code == code)):
-        raise InvalidData(subject, [Problem(f"{code!r} is already used", field="code")])
+        raise InvalidData(
+            subject, [Problem(_("%(code)r is already used", code=code), field="code")]
+        )
     model = ProductModel(
         code=code, values={}, workflow_status=WorkflowStatus.DRAFT.value, source=actor.source
     )
@@ -151,7 +154,9 @@ def delete_model(session, model: ProductModel, actor: Actor) -> None:
 def _revert(session, version, actor: Actor):
     model = session.get(ProductModel, version.resource_id)
     if model is None:
-        raise NotFound(f"product model {version.resource_key!r} no longer exists")
+        raise NotFound(
+            _("product model %(resource_key)r no longer exists", resource_key=version.resource_key)
+        )
     payload = {
         k: v
         for k, v in version.snapshot.items()
@@ -172,8 +177,8 @@ history.register_reverter(RESOURCE, _revert)
 
 def _plan(session, structure, model, payload, subject, *, replace_values):
     if not isinstance(payload, dict):
-        raise InvalidData(subject, [Problem("the payload must be an object")])
-    problems = [Problem("unknown field", field=k) for k in payload if k not in PAYLOAD_KEYS]
+        raise InvalidData(subject, [Problem(_("the payload must be an object"))])
+    problems = [Problem(_("unknown field"), field=k) for k in payload if k not in PAYLOAD_KEYS]
     state = (
         model_state(session, model)
         if model.id
@@ -193,14 +198,14 @@ def _plan(session, structure, model, payload, subject, *, replace_values):
     else:
         for key in ("family_variant", "parent"):
             if key in payload and payload[key] != state[key]:
-                problems.append(Problem("cannot be changed after creation", field=key))
+                problems.append(Problem(_("cannot be changed after creation"), field=key))
         resolved["family_variant"] = model.family_variant
         resolved["parent"] = model.parent
     if "workflow_status" in payload:
         if payload["workflow_status"] in {s.value for s in WorkflowStatus}:
             state["workflow_status"] = payload["workflow_status"]
         else:
-            problems.append(Problem("unknown workflow status", field="workflow_status"))
+            problems.append(Problem(_("unknown workflow status"), field="workflow_status"))
     if "categories" in payload:
         resolved["categories"] = common.resolve_categories(session, payload["categories"], problems)
         state["categories"] = sorted(c.code for c in resolved["categories"])
@@ -233,16 +238,23 @@ def _resolve_lineage(session, payload, state, resolved, problems) -> None:
     if parent_code is not None:
         parent = session.scalar(select(ProductModel).where(ProductModel.code == parent_code))
         if parent is None:
-            problems.append(Problem(f"unknown product model {parent_code!r}", field="parent"))
+            problems.append(
+                Problem(
+                    _("unknown product model %(parent_code)r", parent_code=parent_code),
+                    field="parent",
+                )
+            )
             return
         if parent.parent_id is not None:
-            problems.append(Problem("a sub-model's parent must be a root model", field="parent"))
+            problems.append(Problem(_("a sub-model's parent must be a root model"), field="parent"))
         levels = {r.level for r in parent.family_variant.attribute_sets}
         if len(levels) < 2:
             problems.append(
                 Problem(
-                    f"family variant {parent.family_variant.code} has one "
-                    "level: attach products to the root model",
+                    _(
+                        "family variant %(code)s has one level: attach products to the root model",
+                        code=parent.family_variant.code,
+                    ),
                     field="parent",
                 )
             )
@@ -296,8 +308,12 @@ def _sibling_problems(session, variant, model, parent, values) -> list[Problem]:
         if common.axis_key(variant, 1, other or {}) == mine:
             return [
                 Problem(
-                    f"sub-model {code!r} of {parent.code!r} already has these axis "
-                    f"values: {', '.join(map(str, mine))}",
+                    _(
+                        "sub-model %(code)r of %(code2)r already has these axis values: %(codes)s",
+                        code=code,
+                        code2=parent.code,
+                        codes=", ".join(map(str, mine)),
+                    ),
                     field="values",
                 )
             ]

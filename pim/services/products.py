@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -49,7 +50,7 @@ def get_product(session, identifier: str) -> Product:
     """The product with this identifier, or NotFound."""
     product = session.scalar(select(Product).where(Product.identifier == identifier))
     if product is None:
-        raise NotFound(f"product {identifier!r} does not exist")
+        raise NotFound(_("product %(identifier)r does not exist", identifier=identifier))
     return product
 
 
@@ -171,7 +172,13 @@ def check_transition(subject: str, current: str, new: str) -> None:
     """Refuse a workflow move that :data:`WORKFLOW_TRANSITIONS` does not allow."""
     if new != current and new not in {s.value for s in WORKFLOW_TRANSITIONS[current]}:
         raise InvalidData(
-            subject, [Problem(f"cannot go from {current} to {new}", field="workflow_status")]
+            subject,
+            [
+                Problem(
+                    _("cannot go from %(current)s to %(new)s", current=current, new=new),
+                    field="workflow_status",
+                )
+            ],
         )
 
 
@@ -212,7 +219,9 @@ def flush_or_conflict(session, subject: str, expected_version: int) -> None:
 def _revert(session, version, actor: Actor):
     product = session.get(Product, version.resource_id)
     if product is None:
-        raise NotFound(f"product {version.resource_key!r} no longer exists")
+        raise NotFound(
+            _("product %(resource_key)r no longer exists", resource_key=version.resource_key)
+        )
     payload = {k: v for k, v in version.snapshot.items() if k in PAYLOAD_KEYS}
     return update_product(
         session,
@@ -231,26 +240,41 @@ history.register_reverter(RESOURCE, _revert)
 def identifier_problems(session, identifier, check_taken: bool = True) -> list[Problem]:
     """Why ``identifier`` cannot be used (empty when it can)."""
     if not isinstance(identifier, str) or not identifier.strip():
-        return [Problem("an identifier is required", field="identifier")]
+        return [Problem(_("an identifier is required"), field="identifier")]
     if identifier != identifier.strip() or any(c in identifier for c in "\x00\r\n\t,;"):
         return [
             Problem(
-                "must not contain spaces at the ends, commas, semicolons, "
-                "tabs, line breaks or NUL bytes",
+                _(
+                    "must not contain spaces at the ends, commas, semicolons, "
+                    "tabs, line breaks or NUL bytes"
+                ),
                 field="identifier",
             )
         ]
     if len(identifier) > MAX_IDENTIFIER_LENGTH:
-        return [Problem(f"is longer than {MAX_IDENTIFIER_LENGTH} characters", field="identifier")]
+        return [
+            Problem(
+                _(
+                    "is longer than %(max_identifier_length)s characters",
+                    max_identifier_length=MAX_IDENTIFIER_LENGTH,
+                ),
+                field="identifier",
+            )
+        ]
     if check_taken and session.scalar(select(Product.id).where(Product.identifier == identifier)):
-        return [Problem(f"{identifier!r} is already used by another product", field="identifier")]
+        return [
+            Problem(
+                _("%(identifier)r is already used by another product", identifier=identifier),
+                field="identifier",
+            )
+        ]
     return []
 
 
 def _plan(session, structure, product, payload, subject, *, replace_values) -> _Plan:
     if not isinstance(payload, dict):
-        raise InvalidData(subject, [Problem("the payload must be an object")])
-    problems = [Problem("unknown field", field=k) for k in payload if k not in PAYLOAD_KEYS]
+        raise InvalidData(subject, [Problem(_("the payload must be an object"))])
+    problems = [Problem(_("unknown field"), field=k) for k in payload if k not in PAYLOAD_KEYS]
     state = (
         product_state(session, product)
         if product.id
@@ -300,14 +324,16 @@ def _scalar_fields(payload, state, problems) -> None:
         if isinstance(payload["enabled"], bool):
             state["enabled"] = payload["enabled"]
         else:
-            problems.append(Problem("must be true or false", field="enabled"))
+            problems.append(Problem(_("must be true or false"), field="enabled"))
     for name, choices in (("workflow_status", WorkflowStatus), ("lifecycle", Lifecycle)):
         if name in payload:
             if payload[name] in {c.value for c in choices}:
                 state[name] = payload[name]
             else:
                 allowed = ", ".join(c.value for c in choices)
-                problems.append(Problem(f"must be one of {allowed}", field=name))
+                problems.append(
+                    Problem(_("must be one of %(allowed)s", allowed=allowed), field=name)
+                )
 
 
 def _resolve_parent(session, structure, payload, state, problems):
@@ -317,14 +343,17 @@ def _resolve_parent(session, structure, payload, state, problems):
         return None
     parent = session.scalar(select(ProductModel).where(ProductModel.code == code))
     if parent is None:
-        problems.append(Problem(f"unknown product model {code!r}", field="parent"))
+        problems.append(Problem(_("unknown product model %(code)r", code=code), field="parent"))
         return None
     levels = structure.family_variants[parent.family_variant.code].levels
     if parent.level != levels - 1:
         problems.append(
             Problem(
-                f"{code!r} is not at the last model level of its family variant; "
-                "attach the product to one of its sub-models",
+                _(
+                    "%(code)r is not at the last model level of its family variant; attach the "
+                    "product to one of its sub-models",
+                    code=code,
+                ),
                 field="parent",
             )
         )
@@ -339,7 +368,11 @@ def _resolve_family(session, payload, product, parent, state, problems):
         if code not in (None, parent_family.code):
             problems.append(
                 Problem(
-                    f"a variant of {parent.code!r} must be in family {parent_family.code}",
+                    _(
+                        "a variant of %(code)r must be in family %(code2)s",
+                        code=parent.code,
+                        code2=parent_family.code,
+                    ),
                     field="family",
                 )
             )
@@ -350,7 +383,7 @@ def _resolve_family(session, payload, product, parent, state, problems):
         return None
     family = session.scalar(select(Family).where(Family.code == code))
     if family is None:
-        problems.append(Problem(f"unknown family {code!r}", field="family"))
+        problems.append(Problem(_("unknown family %(code)r", code=code), field="family"))
         return None
     state["family"] = code
     return family
@@ -400,8 +433,12 @@ def _unique_problems(session, structure, product, values, problems) -> dict:
             other = session.get(Product, owner_id)
             problems.append(
                 Problem(
-                    f"{key!r} is already used by product {other.identifier!r} "
-                    "(the attribute is unique)",
+                    _(
+                        "%(key)r is already used by product %(identifier)r (the attribute is "
+                        "unique)",
+                        key=key,
+                        identifier=other.identifier,
+                    ),
                     attribute=by_id[attr_id],
                 )
             )
@@ -427,8 +464,14 @@ def _variant_problems(session, structure, product, parent, values) -> list[Probl
             axes = ", ".join(variant.axes.get(level, ()))
             return [
                 Problem(
-                    f"variant {identifier!r} of {parent.code!r} already has these "
-                    f"values for the axes ({axes}): {', '.join(map(str, mine))}",
+                    _(
+                        "variant %(identifier)r of %(code)r already has these values for the "
+                        "axes (%(axes)s): %(codes)s",
+                        identifier=identifier,
+                        code=parent.code,
+                        axes=axes,
+                        codes=", ".join(map(str, mine)),
+                    ),
                     field="values",
                 )
             ]
@@ -461,7 +504,7 @@ def _apply(session, structure, product: Product, plan: _Plan) -> None:
         except IntegrityError:
             # another transaction took the value between our check and this insert
             raise InvalidData(
-                f"product {product.identifier!r}",
-                [Problem("a unique value was just taken by another save; reload and retry")],
+                _("product %(identifier)r", identifier=product.identifier),
+                [Problem(_("a unique value was just taken by another save; reload and retry"))],
             ) from None
     completeness.refresh_products(session, structure, [product.id])

@@ -7,6 +7,7 @@ commits.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pim.models import SavedView
@@ -34,7 +35,7 @@ def get_view(session, user, view_id: int) -> SavedView:
     """The user's view with this id; NotFound for another user's view or none."""
     view = session.get(SavedView, view_id)
     if view is None or view.user_id != user.id:
-        raise NotFound(f"saved view {view_id} does not exist")
+        raise NotFound(_("saved view %(view_id)s does not exist", view_id=view_id))
     return view
 
 
@@ -48,7 +49,12 @@ def save_view(session, user, name: str, settings: dict) -> SavedView:
     if view is None:
         if len(views_of(session, user)) >= MAX_VIEWS:
             raise InvalidData(
-                "saved view", [Problem(f"you may keep {MAX_VIEWS} views; delete one first")]
+                _("saved view"),
+                [
+                    Problem(
+                        _("you may keep %(max_views)s views; delete one first", max_views=MAX_VIEWS)
+                    )
+                ],
             )
         view = SavedView(user_id=user.id, name=name, created_at=utcnow())
         session.add(view)
@@ -75,11 +81,19 @@ def delete_view(session, user, view_id: int) -> None:
 def _checked_name(session, user, name, ignore: int | None = None) -> str:
     name = " ".join(str(name or "").split())
     if not name:
-        raise InvalidData("saved view", [Problem("give the view a name", field="name")])
+        raise InvalidData(_("saved view"), [Problem(_("give the view a name"), field="name")])
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidData(
-            "saved view",
-            [Problem(f"a name has at most {MAX_NAME_LENGTH} characters", field="name")],
+            _("saved view"),
+            [
+                Problem(
+                    _(
+                        "a name has at most %(max_name_length)s characters",
+                        max_name_length=MAX_NAME_LENGTH,
+                    ),
+                    field="name",
+                )
+            ],
         )
     if ignore is not None:
         taken = session.scalar(
@@ -89,7 +103,8 @@ def _checked_name(session, user, name, ignore: int | None = None) -> str:
         )
         if taken:
             raise InvalidData(
-                "saved view", [Problem(f"you already have a view named {name!r}", field="name")]
+                _("saved view"),
+                [Problem(_("you already have a view named %(name)r", name=name), field="name")],
             )
     return name
 

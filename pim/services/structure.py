@@ -14,6 +14,7 @@ import re
 from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
 from babel.numbers import is_currency
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, literal, select
 
 from pim.models import (
@@ -64,10 +65,10 @@ def _check_code(session, subject, code, model, column) -> None:
     if not isinstance(code, str) or not CODE_RE.match(code):
         _fail(
             subject,
-            Problem("a code of letters, digits and _ (at most 100) is required", field="code"),
+            Problem(_("a code of letters, digits and _ (at most 100) is required"), field="code"),
         )
     if session.scalar(select(model.id).where(column == code)) is not None:
-        _fail(subject, Problem(f"{code!r} is already used", field="code"))
+        _fail(subject, Problem(_("%(code)r is already used", code=code), field="code"))
 
 
 def _labels(subject, labels) -> dict:
@@ -79,7 +80,7 @@ def _labels(subject, labels) -> dict:
     ):
         _fail(
             subject,
-            Problem("labels must map locale codes to texts (≤ 255 characters)", field="labels"),
+            Problem(_("labels must map locale codes to texts (≤ 255 characters)"), field="labels"),
         )
     return {k: v for k, v in labels.items() if v}
 
@@ -90,7 +91,9 @@ def _get(session, model, code, what: str, field: str | None = None):
         raise (
             NotFound(f"unknown {what} {code!r}")
             if field is None
-            else InvalidData(what, [Problem(f"unknown {what} {code!r}", field=field)])
+            else InvalidData(
+                what, [Problem(_("unknown %(what)s %(code)r", what=what, code=code), field=field)]
+            )
         )
     return obj
 
@@ -118,7 +121,7 @@ def create_locale(session, code: str, actor: Actor) -> Locale:
     try:
         BabelLocale.parse(code)
     except (ValueError, TypeError, UnknownLocaleError):
-        _fail(subject, Problem("is not a known locale code such as en_US", field="code"))
+        _fail(subject, Problem(_("is not a known locale code such as en_US"), field="code"))
     _check_code(session, subject, code, Locale, Locale.code)
     locale = Locale(code=code)
     session.add(locale)
@@ -132,7 +135,7 @@ def create_currency(session, code: str, actor: Actor) -> Currency:
     """Add an ISO 4217 currency such as ``EUR``."""
     subject = f"currency {code!r}"
     if not isinstance(code, str) or not code.isupper() or not is_currency(code):
-        _fail(subject, Problem("is not an ISO 4217 currency code", field="code"))
+        _fail(subject, Problem(_("is not an ISO 4217 currency code"), field="code"))
     _check_code(session, subject, code, Currency, Currency.code)
     currency = Currency(code=code, enabled=True)
     session.add(currency)
@@ -184,7 +187,7 @@ def _apply_channel(session, channel, payload, subject) -> None:
     if "locales" in payload:
         channel.locales = _many(session, Locale, payload["locales"], subject, "locales")
         if not channel.locales:
-            _fail(subject, Problem("a channel needs at least one locale", field="locales"))
+            _fail(subject, Problem(_("a channel needs at least one locale"), field="locales"))
     if "currencies" in payload:
         channel.currencies = _many(session, Currency, payload["currencies"], subject, "currencies")
     if "category_tree" in payload:
@@ -193,17 +196,20 @@ def _apply_channel(session, channel, payload, subject) -> None:
             _get(session, Category, tree, "category", "category_tree") if tree else None
         )
         if channel.category_tree is not None and channel.category_tree.parent_id is not None:
-            _fail(subject, Problem("must be the root of a category tree", field="category_tree"))
+            _fail(subject, Problem(_("must be the root of a category tree"), field="category_tree"))
     session.flush()
 
 
 def _many(session, model, codes, subject, field):
     if not isinstance(codes, list):
-        _fail(subject, Problem("must be a list of codes", field=field))
+        _fail(subject, Problem(_("must be a list of codes"), field=field))
     found = {o.code: o for o in session.scalars(select(model).where(model.code.in_(codes)))}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        _fail(subject, Problem(f"unknown: {', '.join(map(str, unknown))}", field=field))
+        _fail(
+            subject,
+            Problem(_("unknown: %(codes)s", codes=", ".join(map(str, unknown))), field=field),
+        )
     return [found[c] for c in dict.fromkeys(codes)]
 
 
@@ -268,20 +274,24 @@ def create_attribute(session, payload: dict, actor: Actor) -> Attribute:
     _check_code(session, subject, payload.get("code"), Attribute, Attribute.code)
     kind = payload.get("type")
     if kind not in {t.value for t in AttributeType}:
-        _fail(subject, Problem(f"unknown type {kind!r}", field="type"))
+        _fail(subject, Problem(_("unknown type %(kind)r", kind=kind), field="type"))
     localizable, scopable = bool(payload.get("localizable")), bool(payload.get("scopable"))
     unique = bool(payload.get("unique"))
     if kind == "identifier":
         if session.scalar(select(Attribute.id).where(Attribute.type == "identifier")):
             _fail(
-                subject, Problem("the catalogue already has an identifier attribute", field="type")
+                subject,
+                Problem(_("the catalogue already has an identifier attribute"), field="type"),
             )
         localizable, scopable, unique = False, False, True
     if unique and (localizable or scopable or kind not in {"identifier", "text", "number", "date"}):
         _fail(
             subject,
             Problem(
-                "only non-localizable, non-scopable text, number or date attributes can be unique",
+                _(
+                    "only non-localizable, non-scopable text, number or date attributes can be "
+                    "unique"
+                ),
                 field="unique",
             ),
         )
@@ -313,7 +323,7 @@ def update_attribute(session, attr: Attribute, payload: dict, actor: Actor):
         if k in payload and payload[k] != attribute_state(attr)[k]
     ]
     if fixed:
-        _fail(subject, *[Problem("cannot be changed after creation", field=k) for k in fixed])
+        _fail(subject, *[Problem(_("cannot be changed after creation"), field=k) for k in fixed])
     before = attribute_state(attr)
     if "group" in payload:
         attr.group = _get(session, AttributeGroup, payload["group"], "attribute group", "group")
@@ -334,13 +344,16 @@ def _apply_attribute(session, attr, payload, subject) -> None:
     if "max_length" in payload:
         limit = payload["max_length"]
         if limit is not None and (not isinstance(limit, int) or limit < 1):
-            _fail(subject, Problem("must be a positive whole number", field="max_length"))
+            _fail(subject, Problem(_("must be a positive whole number"), field="max_length"))
         attr.max_length = limit
     if "regex" in payload:
         try:
             re.compile(payload["regex"] or "")
         except re.error as error:
-            _fail(subject, Problem(f"invalid regular expression: {error}", field="regex"))
+            _fail(
+                subject,
+                Problem(_("invalid regular expression: %(error)s", error=error), field="regex"),
+            )
         attr.regex = payload["regex"] or None
     for bound in ("min_value", "max_value"):
         if bound in payload:
@@ -356,8 +369,11 @@ def _apply_attribute(session, attr, payload, subject) -> None:
             _fail(
                 subject,
                 Problem(
-                    f"metric attributes need a unit family "
-                    f"({', '.join(UNIT_FAMILIES)}) and one of its units",
+                    _(
+                        "metric attributes need a unit family (%(unit_families)s) and one of its "
+                        "units",
+                        unit_families=", ".join(UNIT_FAMILIES),
+                    ),
                     field="metric_family",
                 ),
             )
@@ -377,12 +393,12 @@ def _sources(subject, sources) -> list[str] | None:
         _fail(
             subject,
             Problem(
-                "must be a list of sources such as erp, plm, ui, supplier:acme or supplier:*",
+                _("must be a list of sources such as erp, plm, ui, supplier:acme or supplier:*"),
                 field="sources",
             ),
         )
     if len(set(sources)) != len(sources):
-        _fail(subject, Problem("lists a source twice", field="sources"))
+        _fail(subject, Problem(_("lists a source twice"), field="sources"))
     return list(sources)
 
 
@@ -394,17 +410,17 @@ def _bound(subject, field, value):
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        _fail(subject, Problem(f"{value!r} is not a number", field=field))
+        _fail(subject, Problem(_("%(value)r is not a number", value=value), field=field))
     if not number.is_finite():
-        _fail(subject, Problem(f"{value!r} is not a finite number", field=field))
+        _fail(subject, Problem(_("%(value)r is not a finite number", value=value), field=field))
     return str(number)
 
 
 def _set_options(session, attr, options, subject, replace=False) -> None:
     if options and attr.type not in ("simple_select", "multi_select"):
-        _fail(subject, Problem("only select attributes have options", field="options"))
+        _fail(subject, Problem(_("only select attributes have options"), field="options"))
     if not isinstance(options, list):
-        _fail(subject, Problem("must be a list", field="options"))
+        _fail(subject, Problem(_("must be a list"), field="options"))
     wanted = {}
     for i, opt in enumerate(options):
         code = opt.get("code") if isinstance(opt, dict) else None
@@ -412,13 +428,16 @@ def _set_options(session, attr, options, subject, replace=False) -> None:
             _fail(
                 subject,
                 Problem(
-                    f"option {i + 1}: a unique code of letters, digits and _ is required",
+                    _("option %(i)s: a unique code of letters, digits and _ is required", i=i + 1),
                     field="options",
                 ),
             )
         swatch = opt.get("swatch")
         if swatch and not SWATCH_RE.match(swatch):
-            _fail(subject, Problem(f"option {code}: swatch must be #rrggbb", field="options"))
+            _fail(
+                subject,
+                Problem(_("option %(code)s: swatch must be #rrggbb", code=code), field="options"),
+            )
         wanted[code] = opt
     current = {o.code: o for o in attr.options}
     if replace:
@@ -450,7 +469,7 @@ def remove_option(session, attr: Attribute, code: str, actor: Actor):
     before = attribute_state(attr)
     remaining = [o for o in before["options"] if o["code"] != code]
     if len(remaining) == len(before["options"]):
-        raise NotFound(f"attribute {attr.code!r} has no option {code!r}")
+        raise NotFound(_("attribute %(code)r has no option %(code2)r", code=attr.code, code2=code))
     _set_options(session, attr, remaining, f"attribute {attr.code!r}", replace=True)
     return _record(session, "attribute", attr, attribute_state(attr), actor, before)
 
@@ -479,8 +498,13 @@ def _refuse_if_option_used(session, attr, code, subject) -> None:
         _fail(
             subject,
             Problem(
-                f"option {code!r} is used by {len(users)} products/models "
-                f"(e.g. {', '.join(users[:3])}); change them first",
+                _(
+                    "option %(code)r is used by %(count)s products/models (e.g. %(examples)s); "
+                    "change them first",
+                    code=code,
+                    count=len(users),
+                    examples=", ".join(users[:3]),
+                ),
                 field="options",
             ),
         )
@@ -495,19 +519,23 @@ def delete_attribute(session, attr: Attribute, actor: Actor) -> None:
         _fail(
             subject,
             Problem(
-                f"has values in {len(users)} products/models "
-                f"(e.g. {', '.join(users[:3])}); remove them first"
+                _(
+                    "has values in %(count)s products/models (e.g. %(examples)s); remove them "
+                    "first",
+                    count=len(users),
+                    examples=", ".join(users[:3]),
+                )
             ),
         )
     if attr.type == "identifier":
-        _fail(subject, Problem("the identifier attribute cannot be deleted"))
+        _fail(subject, Problem(_("the identifier attribute cannot be deleted")))
     used_as_axis = session.scalar(
         select(FamilyVariantAttribute.family_variant_id).where(
             FamilyVariantAttribute.attribute_id == attr.id, FamilyVariantAttribute.is_axis
         )
     )
     if used_as_axis:
-        _fail(subject, Problem("is a variant axis of a family variant"))
+        _fail(subject, Problem(_("is a variant axis of a family variant")))
     _record(session, "attribute", attr, {"deleted": True}, actor, attribute_state(attr))
     session.delete(attr)
     session.flush()
@@ -571,7 +599,10 @@ def _apply_family(session, family, payload, subject) -> None:
         if key in payload:
             code = payload[key]
             if code and code not in codes:
-                _fail(subject, Problem(f"{code!r} is not an attribute of this family", field=key))
+                _fail(
+                    subject,
+                    Problem(_("%(code)r is not an attribute of this family", code=code), field=key),
+                )
             attr = session.scalar(select(Attribute).where(Attribute.code == code)) if code else None
             setattr(family, key, attr)
     if "requirements" in payload:
@@ -581,19 +612,28 @@ def _apply_family(session, family, payload, subject) -> None:
 
 def _set_requirements(session, family, requirements, codes, subject) -> None:
     if not isinstance(requirements, dict):
-        _fail(subject, Problem("must map channel codes to attribute codes", field="requirements"))
+        _fail(
+            subject, Problem(_("must map channel codes to attribute codes"), field="requirements")
+        )
     channels = {c.code: c for c in session.scalars(select(Channel))}
     attrs = {a.code: a for a in family.attributes}
     rows = []
     for channel_code, attr_codes in requirements.items():
         if channel_code not in channels:
-            _fail(subject, Problem(f"unknown channel {channel_code!r}", field="requirements"))
+            _fail(
+                subject,
+                Problem(
+                    _("unknown channel %(channel_code)r", channel_code=channel_code),
+                    field="requirements",
+                ),
+            )
         outside = [c for c in attr_codes if c not in codes]
         if outside:
             _fail(
                 subject,
                 Problem(
-                    f"{', '.join(outside)} not in the family's attributes", field="requirements"
+                    _("%(outside)s not in the family's attributes", outside=", ".join(outside)),
+                    field="requirements",
                 ),
             )
         rows += [
@@ -636,7 +676,7 @@ def create_family_variant(session, payload: dict, actor: Actor) -> FamilyVariant
     family = _get(session, Family, payload.get("family"), "family", "family")
     sets = payload.get("variant_attribute_sets") or []
     if not isinstance(sets, list) or not 1 <= len(sets) <= 2:
-        _fail(subject, Problem("one or two levels are required", field="variant_attribute_sets"))
+        _fail(subject, Problem(_("one or two levels are required"), field="variant_attribute_sets"))
     family_attrs = {a.code: a for a in family.attributes}
     fv = FamilyVariant(code=payload["code"], labels=_labels(subject, payload.get("labels")))
     session.add(fv)
@@ -653,25 +693,49 @@ def create_family_variant(session, payload: dict, actor: Actor) -> FamilyVariant
 def _level_rows(subject, level_set, expected_level, family_attrs, seen):
     field = "variant_attribute_sets"
     if not isinstance(level_set, dict) or level_set.get("level", expected_level) != expected_level:
-        _fail(subject, Problem(f"level {expected_level} is missing or out of order", field=field))
+        _fail(
+            subject,
+            Problem(
+                _(
+                    "level %(expected_level)s is missing or out of order",
+                    expected_level=expected_level,
+                ),
+                field=field,
+            ),
+        )
     axes = list(level_set.get("axes") or [])
     if not axes:
-        _fail(subject, Problem(f"level {expected_level} needs at least one axis", field=field))
+        _fail(
+            subject,
+            Problem(
+                _(
+                    "level %(expected_level)s needs at least one axis",
+                    expected_level=expected_level,
+                ),
+                field=field,
+            ),
+        )
     rows = []
     for code in dict.fromkeys([*axes, *(level_set.get("attributes") or [])]):
         attr = family_attrs.get(code)
         if attr is None:
-            _fail(subject, Problem(f"{code!r} is not an attribute of the family", field=field))
+            _fail(
+                subject,
+                Problem(_("%(code)r is not an attribute of the family", code=code), field=field),
+            )
         if code in seen:
-            _fail(subject, Problem(f"{code!r} is owned by two levels", field=field))
+            _fail(subject, Problem(_("%(code)r is owned by two levels", code=code), field=field))
         seen.add(code)
         is_axis = code in axes
         if is_axis and (attr.type not in AXIS_TYPES or attr.localizable or attr.scopable):
             _fail(
                 subject,
                 Problem(
-                    f"{code!r} cannot be an axis (must be a non-localizable, "
-                    "non-scopable select, boolean, number or metric)",
+                    _(
+                        "%(code)r cannot be an axis (must be a non-localizable, non-scopable "
+                        "select, boolean, number or metric)",
+                        code=code,
+                    ),
                     field=field,
                 ),
             )
@@ -721,7 +785,7 @@ def move_category(session, category: Category, new_parent: str | None, actor: Ac
     subject = f"category {category.code!r}"
     parent = _get(session, Category, new_parent, "category", "parent") if new_parent else None
     if parent is not None and parent.path.startswith(category.path):
-        _fail(subject, Problem("cannot be moved into its own subtree", field="parent"))
+        _fail(subject, Problem(_("cannot be moved into its own subtree"), field="parent"))
     before = category_state(category)
     old_path = category.path
     new_path = f"{parent.path if parent else '/'}{category.id}/"
@@ -753,7 +817,7 @@ def delete_category(session, category: Category, actor: Actor) -> None:
     if category_in_use(session, category):
         _fail(
             f"category {category.code!r}",
-            Problem("is the category tree of a channel; change the channel first"),
+            Problem(_("is the category tree of a channel; change the channel first")),
         )
     _record(session, "category", category, {"deleted": True}, actor, category_state(category))
     for cid in reversed(subtree_ids(session, category)):
@@ -809,7 +873,10 @@ def set_currency_enabled(session, currency: Currency, enabled: bool, actor: Acto
             _fail(
                 f"currency {currency.code!r}",
                 Problem(
-                    f"is used by the channels {', '.join(users)}; remove it from them first",
+                    _(
+                        "is used by the channels %(users)s; remove it from them first",
+                        users=", ".join(users),
+                    ),
                     field="enabled",
                 ),
             )
@@ -858,13 +925,14 @@ def update_family_variant(session, fv: FamilyVariant, payload: dict, actor: Acto
             _fail(
                 subject,
                 Problem(
-                    "its levels cannot change while product models use it",
+                    _("its levels cannot change while product models use it"),
                     field="variant_attribute_sets",
                 ),
             )
         if not isinstance(sets, list) or not 1 <= len(sets) <= 2:
             _fail(
-                subject, Problem("one or two levels are required", field="variant_attribute_sets")
+                subject,
+                Problem(_("one or two levels are required"), field="variant_attribute_sets"),
             )
         family_attrs = {a.code: a for a in fv.family.attributes}
         seen: set[str] = set()
@@ -892,7 +960,9 @@ def delete_attribute_group(session, group: AttributeGroup, actor: Actor) -> None
     if used:
         _fail(
             f"attribute group {group.code!r}",
-            Problem(f"holds the attributes {', '.join(used[:5])}; move them first"),
+            Problem(
+                _("holds the attributes %(codes)s; move them first", codes=", ".join(used[:5]))
+            ),
         )
     _record(
         session, "attribute_group", group, {"deleted": True}, actor, attribute_group_state(group)
@@ -915,7 +985,13 @@ def delete_family(session, family: Family, actor: Actor) -> None:
     if products or models:
         _fail(
             f"family {family.code!r}",
-            Problem(f"is used by {products} products and {models} product models"),
+            Problem(
+                _(
+                    "is used by %(products)s products and %(models)s product models",
+                    products=products,
+                    models=models,
+                )
+            ),
         )
     for fv in list(family.variants):
         _record(session, "family_variant", fv, {"deleted": True}, actor, family_variant_state(fv))
@@ -929,7 +1005,10 @@ def delete_family_variant(session, fv: FamilyVariant, actor: Actor) -> None:
     """Delete a family variant; refused while product models use it."""
     models = _count(session, select(ProductModel.id).where(ProductModel.family_variant_id == fv.id))
     if models:
-        _fail(f"family variant {fv.code!r}", Problem(f"is used by {models} product models"))
+        _fail(
+            f"family variant {fv.code!r}",
+            Problem(_("is used by %(models)s product models", models=models)),
+        )
     _record(session, "family_variant", fv, {"deleted": True}, actor, family_variant_state(fv))
     fv.family.variants.remove(fv)
     session.delete(fv)
@@ -943,7 +1022,10 @@ def delete_association_type(session, kind: AssociationType, actor: Actor) -> Non
         session, select(Association.id).where(Association.association_type_id == kind.id)
     )
     if links:
-        _fail(f"association type {kind.code!r}", Problem(f"is used by {links} associations"))
+        _fail(
+            f"association type {kind.code!r}",
+            Problem(_("is used by %(links)s associations", links=links)),
+        )
     before = {"code": kind.code, "labels": kind.labels}
     _record(session, "association_type", kind, {"deleted": True}, actor, before)
     session.delete(kind)

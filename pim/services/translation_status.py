@@ -198,3 +198,25 @@ def of_item(item, structure, locales) -> dict[str, LocaleStatus]:
     return item_status(
         effective_values(item), stamps, structure.attributes, codes, locales, source_locale()
     )
+
+
+def owned(status: LocaleStatus, own_values: dict, source_locale: str) -> LocaleStatus:
+    """The part of ``status`` (an item's, inherited values included) that the item holds
+    itself in ``own_values``: missing translations of its own source texts and outdated
+    translations among its own values (the rest is fixed on the model above it)."""
+    flat = flatten_values(own_values)
+    mine = LocaleStatus(status.locale)
+    for key in status.missing:
+        if _source_key(key, own_values, status.locale, source_locale) in flat:
+            mine.missing.append(key)
+    mine.outdated = [key for key in status.outdated if key in flat]
+    return mine
+
+
+def _source_key(key: str, values: dict, locale: str, source_locale: str) -> str | None:
+    """The source value key of translation ``key`` when its attribute is in ``values``."""
+    code = _owner_code(key, values)
+    if code is None:
+        return None
+    found_locale, scope = _split(key, code)
+    return value_key(code, source_locale, scope) if found_locale == locale else None

@@ -26,11 +26,15 @@ def init_app(app: Flask) -> None:
         products,
         security,
         settings,
+        translation_exchange,
+        translation_tasks,
+        words,
     )
     from pim.web.blueprint import bp
 
     app.register_blueprint(bp)
     security.init_app(app)
     display.init_app(app)
+    words.init_app(app)
     pages.init_app(app)
     imports.init_app(app)

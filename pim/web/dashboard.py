@@ -1,6 +1,7 @@
 """The dashboard, the editors' start page (``/``): completeness per channel and locale,
-products by workflow status, the user's tasks, recent imports and the panels of other
-domains. Suppliers never see it: the sign-in gate sends them to their imports.
+products by workflow status, missing and outdated translations per locale, the user's
+tasks, recent imports and the panels of other domains. Suppliers never see it: the sign-in
+gate sends them to their imports.
 
 Other domains add panels through ``app.extensions``; the PIM never imports them:
 
@@ -19,7 +20,7 @@ from flask_login import current_user
 
 from pim.extensions import db
 from pim.models import Role
-from pim.services import dashboard
+from pim.services import dashboard, translation_tasks
 from pim.services.actors import Actor
 from pim.services.errors import InvalidData, NotFound
 from pim.services.structure_cache import Structure
@@ -43,12 +44,14 @@ def index():
         queue=dashboard.review_queue(db.session, structure, QUEUE_SIZE) if can_review else None,
         sent_back=dashboard.sent_back(db.session, structure, user, QUEUE_SIZE),
         gaps=_translation_gaps(user, structure),
+        translations=_translation_states(user, structure),
         imports=dashboard.recent_imports(db.session, RECENT_IMPORTS)
         if user.can("import")
         else None,
         can_review=can_review,
         panels=dashboard_panels(user),
         incomplete_url=incomplete_url,
+        translation_url=lambda locale, state: translation_url(structure, locale, state),
         item_url=item_url,
     )
 
@@ -58,6 +61,25 @@ def _translation_gaps(user, structure: Structure):
     if user.role != Role.TRANSLATOR:
         return None
     return dashboard.translation_gaps(db.session, structure, user.locales or ())
+
+
+def _translation_states(user, structure: Structure):
+    """Translators, editors and admins: products with missing or outdated translations in
+    each locale they translate into (a translator's assigned ones, else all)."""
+    if not user.can("translate"):
+        return None
+    return dashboard.translation_states(translation_tasks.user_locales(structure, user))
+
+
+def translation_url(structure: Structure, locale: str, state: str) -> str:
+    """The product list in ``locale`` (in the first channel that has it), narrowed with
+    ``translation:LOCALE=STATE``."""
+    query = f"translation:{locale}={state}"
+    channel = next(
+        (code for code in sorted(structure.channels) if locale in structure.channels[code].locales),
+        None,
+    )
+    return url_for("web.product_list", scope=channel, locale=locale, q=query)
 
 
 def dashboard_panels(user) -> list:

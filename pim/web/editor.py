@@ -7,7 +7,9 @@ a service payload; the same :class:`Rights` decide which inputs are read, so a t
 cannot change what the page did not offer them.
 
 The side panels of the same pages are built here too: completeness with links to the
-fields, workflow actions, readable history diffs, the category picker and associations.
+fields, the translation status per locale (outdated translations with their source then and
+now, see :func:`review_translations`), workflow actions, readable history diffs, the
+category picker and associations.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pim.models import (
     ProductModel,
     WorkflowStatus,
 )
-from pim.services import common, history, inheritance
+from pim.services import common, history, inheritance, translation_review, translation_status
 from pim.services.errors import Problem
 from pim.services.structure_cache import AttrSpec
 from pim.values import value_key
@@ -94,6 +96,12 @@ class FieldView:
     changed_meanwhile: bool = False
     #: an input (else the value is shown as text)
     editable: bool = False
+    #: an outdated translation: its source then and now (:func:`review_translations`)
+    review: translation_review.OutdatedField | None = None
+    #: the user may confirm the outdated translation as it is
+    confirmable: bool = False
+    #: a translation whose source is filled in but which is empty
+    missing_translation: bool = False
 
     @property
     def anchor(self) -> str:
@@ -377,6 +385,103 @@ def _attach(editor: Editor, problems: list[Problem]) -> None:
             editor.general_errors.append(str(problem))
 
 
+# --- translation status and review -------------------------------------------------------
+
+
+@dataclass
+class LocaleTranslation:
+    """Translation status of the item in one locale of the page's channel.
+
+    ``state`` is ``source`` (the locale translations are made from), ``complete``,
+    ``missing`` or ``outdated``. ``confirm`` holds the tokens (see :func:`confirm_request`)
+    of the outdated translations shown on the page that the user may confirm.
+    """
+
+    locale: str
+    state: str
+    missing: int = 0
+    outdated: int = 0
+    current: bool = False
+    confirm: list[str] = field(default_factory=list)
+
+
+def review_translations(
+    session, ctx: ViewContext, entity, page: Editor, rights: Rights
+) -> list[LocaleTranslation]:
+    """Mark the outdated and missing translations of the page's fields and return the
+    status of each locale of the channel, counting the values this page shows (unscoped
+    ones and those of its channel).
+
+    Outdated fields get their source then (from history) and now; ``rights`` decide which
+    of them the user may confirm.
+    """
+    if ctx.channel is None:
+        return []
+    locales = ctx.channel.locales
+    status = translation_status.of_item(entity, ctx.structure, locales)
+    shown = {value_key(row.attr.code, f.locale, f.scope): (row, f) for row, f in _fields(page)}
+    none = translation_status.LocaleStatus("")  # the source locale: nothing to translate
+    for key, (_owner_row, f) in shown.items():
+        f.missing_translation = key in status.get(f.locale, none).missing
+    reviewed = [
+        locale for locale in ctx.locales if set(status.get(locale, none).outdated) & shown.keys()
+    ]
+    tokens: dict[str, list[str]] = {}
+    if reviewed:
+        for review in translation_review.outdated_fields(session, entity, ctx.structure, reviewed):
+            if review.key not in shown:
+                continue
+            row, f = shown[review.key]
+            f.review = review
+            f.confirmable = rights.may_edit(row.attr, review.locale)
+            if f.confirmable:
+                tokens.setdefault(review.locale, []).append(confirm_token(review))
+    on_page = _page_keys(ctx, page, locales)
+    return [
+        _locale_translation(locale, status.get(locale), on_page, ctx, tokens.get(locale, []))
+        for locale in locales
+    ]
+
+
+def _locale_translation(locale, status, on_page, ctx, tokens) -> LocaleTranslation:
+    current = locale == ctx.locale
+    if status is None:  # the source locale
+        return LocaleTranslation(locale, "source", current=current)
+    missing = sum(1 for key in status.missing if key in on_page)
+    outdated = sum(1 for key in status.outdated if key in on_page)
+    state = "missing" if missing else "outdated" if outdated else "complete"
+    return LocaleTranslation(locale, state, missing, outdated, current, tokens)
+
+
+def _page_keys(ctx: ViewContext, page: Editor, locales) -> set[str]:
+    """Value keys of the translated texts of the page's rows, in every locale of the
+    channel (whether or not the page shows that locale as fields)."""
+    return {
+        value_key(row.attr.code, locale, ctx.scope if row.attr.scopable else None)
+        for group in page.groups
+        for row in group.rows
+        if translation_status.is_translatable(row.attr)
+        for locale in locales
+    }
+
+
+def confirm_token(review: translation_review.OutdatedField) -> str:
+    """What a "Confirm translation" button posts: the value key and the hash of the source
+    the user saw (``name-fr_FR:1f2e…``)."""
+    return f"{review.key}:{review.source_hash}"
+
+
+def confirm_request(form) -> tuple[list[str], dict[str, str]]:
+    """The value keys posted to confirm and the source hash seen for each."""
+    keys, seen = [], {}
+    for token in form.getlist("confirm"):
+        key, _sep, digest = token.rpartition(":")
+        if key and digest:
+            keys.append(key)
+            seen[key] = digest
+    return keys, seen
+
+
 # --- completeness panel ------------------------------------------------------------------
 
 
@@ -514,7 +619,7 @@ def change_rows(ctx: ViewContext, changes: dict) -> list[ChangeRow]:
     rows = [
         ChangeRow(name, field_label(name), _show_field(change["old"]), _show_field(change["new"]))
         for name, change in sorted((changes or {}).items())
-        if name != "values"
+        if name not in ("values", translation_review.CHANGE_KEY)
     ]
     for key, change in sorted(((changes or {}).get("values") or {}).items()):
         attr, context = _value_attribute(ctx, key)
@@ -524,7 +629,33 @@ def change_rows(ctx: ViewContext, changes: dict) -> list[ChangeRow]:
         rows.append(
             ChangeRow(key, label, _show(attr, change["old"], ctx), _show(attr, change["new"], ctx))
         )
+    rows.extend(_confirmation_rows(ctx, (changes or {}).get(translation_review.CHANGE_KEY)))
     return [row for row in rows if row.old != row.new]  # e.g. no associations → none
+
+
+_REVIEW_STATES = {
+    translation_review.OUTDATED: _l("outdated"),
+    translation_review.CURRENT: _l("confirmed as current"),
+}
+
+
+def _confirmation_rows(ctx: ViewContext, change: dict | None) -> list[ChangeRow]:
+    """The rows of confirmed translations (:mod:`pim.services.translation_review`)."""
+    if not change:
+        return []
+    rows = []
+    for key in sorted(change.get("new") or {}):
+        attr, context = _value_attribute(ctx, key)
+        label = attr.label(ctx.locale) if attr else key
+        label = _("%(field)s (%(context)s): translation", field=label, context=context)
+        old = (change.get("old") or {}).get(key)
+        new = change["new"][key]
+        rows.append(
+            ChangeRow(
+                key, label, str(_REVIEW_STATES.get(old, old)), str(_REVIEW_STATES.get(new, new))
+            )
+        )
+    return rows
 
 
 #: How the fields of a product or model (not its values) are named in a diff.

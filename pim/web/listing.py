@@ -8,6 +8,10 @@ The grid's display choices (:class:`Display`) cost no query per row: attribute c
 (``cols=name-fr_FR,color``) read the values the page query already loaded, thumbnails come
 from the DAM's ``vitrine_thumbnail_url`` hook in one call per page, and "group by model"
 pages on root models with their sub-models and variants loaded in three queries.
+
+In a locale other than the translation source locale, each row also shows its translation
+status there (missing and outdated translations, inherited values included), computed from
+the values and stamps the page loaded (one more query for the models' stamps).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from pim.models import Category, Completeness, Product, ProductModel, WorkflowStatus
@@ -23,6 +28,7 @@ from pim.search import service as search
 from pim.services import saved_views
 from pim.services.inheritance import ModelValues, merge_values
 from pim.services.structure_cache import AttrSpec, Structure
+from pim.services.translation_status import LocaleStatus, item_status, source_locale
 from pim.web.context import ViewContext
 from pim.web.display import EMPTY, show_value
 
@@ -212,6 +218,8 @@ class Row:
     #: the first asset of the family's image attribute, and its thumbnail's URL
     image: str | None = None
     thumbnail: str | None = None
+    #: missing and outdated translations in the grid's locale (None: the source locale)
+    translation: LocaleStatus | None = None
 
 
 @dataclass
@@ -219,6 +227,8 @@ class Page:
     rows: list[Row]
     next_after: int | None
     prev_before: int | None
+    #: the grid's locale when translations are made into it (rows then show their status)
+    translation_locale: str | None = None
 
 
 def fetch_page(
@@ -230,8 +240,8 @@ def fetch_page(
     )
     rows = _rows(session, ctx, found, display)
     if not rows:
-        return Page([], None, None)
-    return Page(rows, next_after, prev_before)
+        return Page([], None, None, translated_locale(ctx))
+    return Page(rows, next_after, prev_before, translated_locale(ctx))
 
 
 def _keyset(session, query, key, after, before) -> tuple[list, int | None, int | None]:
@@ -266,6 +276,7 @@ class SearchPage:
     has_next: bool
     #: labels of the categories listed in the facets, by code
     category_labels: dict = field(default_factory=dict)
+    translation_locale: str | None = None
 
 
 def search_page(
@@ -297,17 +308,36 @@ def search_page(
     if shown:
         query = select(Category.code, Category.labels).where(Category.code.in_(shown))
         labels = dict(session.execute(query).all())
-    return SearchPage(rows, found.total, filters.page, found.facets, has_next, labels)
+    locale = translated_locale(ctx)
+    return SearchPage(rows, found.total, filters.page, found.facets, has_next, labels, locale)
 
 
 #: Facets shown beside search results, before the variant axes' attributes.
 FACETS = ("family", "status", "lifecycle", "has", "category")
 
 
+#: What the translation facet's values are called.
+TRANSLATION_STATES = {
+    "missing": _l("missing translations"),
+    "outdated": _l("outdated translations"),
+    "complete": _l("fully translated"),
+}
+
+
+def translated_locale(ctx: ViewContext) -> str | None:
+    """The grid's locale when translations are made into it (not the source locale)."""
+    locale = ctx.locale
+    if locale is None or locale == source_locale():
+        return None
+    return locale if locale in ctx.structure.active_locales else None
+
+
 def facet_label(ctx: ViewContext, name: str, value: str, categories: dict | None = None) -> str:
     """What a facet value is called in the chosen locale (its code when it has no label)."""
     structure = ctx.structure
     labels: dict = {}
+    if name.startswith("translation."):
+        return str(TRANSLATION_STATES.get(value, value))
     if name == "category":
         labels = (categories or {}).get(value) or {}
     elif name == "family" and value in structure.families:
@@ -320,13 +350,16 @@ def facet_label(ctx: ViewContext, name: str, value: str, categories: dict | None
 
 
 def facets_for(ctx: ViewContext) -> tuple[str, ...]:
+    """The grid's facets, the translation status in its locale (when translated) included."""
     axes = {
         code
         for variant in ctx.structure.family_variants.values()
         for level in variant.axes.values()
         for code in level
     }
-    return FACETS + tuple(f"attr.{code}" for code in sorted(axes))
+    locale = translated_locale(ctx)
+    translation = (f"translation.{locale}",) if locale else ()
+    return FACETS + translation + tuple(f"attr.{code}" for code in sorted(axes))
 
 
 def _filtered(ctx: ViewContext, filters: Filters):
@@ -338,6 +371,7 @@ def _filtered(ctx: ViewContext, filters: Filters):
         Product.enabled,
         Product.workflow_status,
         Product.values,
+        Product.translation_sources,
         ProductModel.code,
     ).outerjoin(ProductModel, ProductModel.id == Product.parent_id)
     if filters.text:
@@ -363,6 +397,7 @@ def _rows(session, ctx: ViewContext, found, display=NO_DISPLAY, models=None) -> 
         models = ModelValues(session)
         models.load({r.parent_id for r in found})
     ratios = _ratios(session, ctx, [r.id for r in found])
+    translations = _Translations(session, ctx, {r.parent_id for r in found})
     rows = []
     for r in found:
         family = families.get(r.family_id)
@@ -379,10 +414,48 @@ def _rows(session, ctx: ViewContext, found, display=NO_DISPLAY, models=None) -> 
                 ratio=ratios.get(r.id),
                 cells=cells(ctx, display, values),
                 image=_image(ctx, family, values),
+                translation=translations.status(r, family, values),
             )
         )
     add_thumbnails(rows)
     return rows
+
+
+class _Translations:
+    """The translation status of a page's rows in the grid's locale: the stamps of their
+    parent models (and theirs) loaded at once, the status computed from the merged values."""
+
+    def __init__(self, session, ctx: ViewContext, parent_ids):
+        self.structure = ctx.structure
+        self.locale = translated_locale(ctx)
+        self.source = source_locale()
+        self.models: dict[int, tuple[int | None, dict]] = {}
+        missing = {i for i in parent_ids if i is not None} if self.locale else set()
+        while missing:
+            rows = session.execute(
+                select(
+                    ProductModel.id, ProductModel.parent_id, ProductModel.translation_sources
+                ).where(ProductModel.id.in_(missing))
+            ).all()
+            for id_, parent_id, stamps in rows:
+                self.models[id_] = (parent_id, stamps or {})
+            missing = {p for _, p, _ in rows if p is not None and p not in self.models}
+
+    def status(self, row, family, values: dict) -> LocaleStatus | None:
+        if self.locale is None:
+            return None
+        chain = [row.translation_sources or {}]
+        parent_id = row.parent_id
+        while parent_id is not None and parent_id in self.models:
+            parent_id, stamps = self.models[parent_id]
+            chain.append(stamps)
+        stamps: dict = {}
+        for level in reversed(chain):
+            stamps.update(level)
+        codes = family.attributes if family is not None else values
+        attributes = self.structure.attributes
+        found = item_status(values, stamps, attributes, codes, [self.locale], self.source)
+        return found[self.locale]
 
 
 def cells(ctx: ViewContext, display: Display, values: dict) -> list[str]:
@@ -509,6 +582,7 @@ class ModelPage:
     groups: list[ModelGroup]
     next_after: int | None
     prev_before: int | None
+    translation_locale: str | None = None
 
 
 class _KnownModels:
@@ -552,7 +626,8 @@ def fetch_model_page(
     ).all()
     known = _KnownModels([*roots, *subs])
     rows = _rows(session, ctx, variants, display, models=known)
-    return ModelPage(_groups(ctx, display, roots, subs, rows, known), next_after, prev_before)
+    groups = _groups(ctx, display, roots, subs, rows, known)
+    return ModelPage(groups, next_after, prev_before, translated_locale(ctx))
 
 
 def _root_models(ctx: ViewContext, filters: Filters):

@@ -29,7 +29,7 @@ from pim.extensions import db
 from pim.models import AssociationType, Category, MassEditJob, Source, WorkflowStatus
 from pim.services import mass_edit, saved_views
 from pim.services.actors import Actor
-from pim.services.errors import InvalidData, NotFound
+from pim.services.errors import InvalidData, NotFound, Problem
 from pim.services.structure_cache import Structure
 from pim.web import context, forms, listing
 from pim.web.blueprint import bp
@@ -200,14 +200,19 @@ def _operation(structure, form) -> mass_edit.Operation:
 
 def _value_data(structure, attr, form):
     """The new value as the product editor reads its inputs (booleans: a Yes/No choice;
-    asset collections: codes separated by commas or spaces)."""
+    asset collections: codes separated by commas or spaces; numbers in the UI language,
+    an ambiguous one refused with InvalidData)."""
     if attr.type == "boolean":
         return {"1": True, "0": False}.get(form.get("value", ""))
     if attr.type == "asset_collection":
         return [code for code in re.split(r"[\s,;]+", form.get("value", "")) if code] or None
     ctx = context.from_args(structure, form)
     raw = forms.raw_from_form(form, "value", attr, _currencies(ctx))
-    return forms.parse(attr, raw, None)
+    try:
+        return forms.parse(attr, raw, None)
+    except forms.AmbiguousNumber as error:  # read in the UI language: 1.234 in German
+        problem = Problem(str(error), attribute=attr.code)
+        raise InvalidData(_("the new value"), [problem]) from None
 
 
 def _repeated_fields() -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from pim.web.blueprint import bp
 from pim.web.display import label_of
 from pim.web.products import (
     apply_association,
+    apply_confirmation,
     apply_workflow,
     conflict_changes,
     kept_params,
@@ -116,6 +117,18 @@ def model_associations(code: str):
     return redirect(
         url_for("web.model_page", code=model.code, _anchor="associations", **kept_params()),
         code=303,
+    )
+
+
+@bp.post("/models/<code>/translations/confirm")
+def confirm_model_translations(code: str):
+    """Mark the posted outdated translations of the model current (those inherited from a
+    parent model are confirmed on it)."""
+    model = _model_or_404(code)
+    rights_or_403()
+    apply_confirmation(model)
+    return redirect(
+        url_for("web.model_page", code=model.code, _anchor="values", **kept_params()), code=303
     )
 
 

@@ -1,5 +1,6 @@
 """Product list and product page: show, save values (with conflict detection), workflow
-actions, associations, history (compare any two versions, revert).
+actions, associations, confirming outdated translations, history (compare any two versions,
+revert).
 
 The product and product model pages share the helpers at the end of this module (workflow,
 associations, history and the page context); :mod:`pim.web.product_models` uses them too.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,7 +18,7 @@ from pim.extensions import db
 from pim.models import Lifecycle, Version, WorkflowStatus
 from pim.search.query import SearchSyntaxError
 from pim.serialize import completeness_of
-from pim.services import history, inheritance, products
+from pim.services import history, inheritance, products, translation_review
 from pim.services.actors import Actor
 from pim.services.errors import ConflictError, InvalidData, NotFound
 from pim.services.structure_cache import Structure
@@ -159,6 +161,22 @@ def product_associations(identifier: str):
     )
 
 
+@bp.post("/products/<identifier>/translations/confirm")
+def confirm_product_translations(identifier: str):
+    """Mark the posted outdated translations of the product current ("Confirm
+    translation", "Confirm all outdated in …"); those inherited from a model are confirmed
+    on that model."""
+    product = _product_or_404(identifier)
+    rights_or_403()
+    apply_confirmation(product)
+    return redirect(
+        url_for(
+            "web.product_page", identifier=product.identifier, _anchor="values", **kept_params()
+        ),
+        code=303,
+    )
+
+
 def _product_or_404(identifier: str):
     try:
         return products.get_product(db.session, identifier)
@@ -235,6 +253,7 @@ def shared_page(ctx, item, resource: str, page, rights, chosen) -> dict:
         "inherited_categories": editor.inherited_categories(item),
         "associations": editor.association_groups(db.session, ctx.locale, item),
         "panels": product_panels(item),
+        "translations": editor.review_translations(db.session, ctx, item, page, rights),
     }
 
 
@@ -336,3 +355,36 @@ def apply_association(item, save) -> None:
         flash(_("Associations not changed: %(reason)s", reason=invalid), "error")
     else:
         flash(message, "success")
+
+
+def apply_confirmation(item) -> None:
+    """Confirm the translations posted for ``item`` (a product or model) as the signed-in
+    user, commit, and flash the outcome."""
+    keys, seen = editor.confirm_request(request.form)
+    actor = Actor.for_user(current_user, "ui")
+    try:
+        versions = translation_review.confirm_translations(
+            db.session, item, keys, actor, user=current_user, seen=seen
+        )
+        db.session.commit()
+    except translation_review.ReviewRefused as refused:
+        db.session.rollback()
+        flash(_("Not confirmed: %(reason)s.", reason=refused), "error")
+        return
+    if not versions:
+        flash(_("Nothing to confirm: those translations are not outdated (any more)."), "success")
+        return
+    count = sum(len(v.changes[translation_review.CHANGE_KEY]["new"]) for v in versions)
+    flash(
+        ngettext("Confirmed %(num)d translation.", "Confirmed %(num)d translations.", count),
+        "success",
+    )
+    own_code = getattr(item, "code", None)  # a model's; products have none
+    for version in versions:
+        if version.resource_type == "product_model" and version.resource_key != own_code:
+            message = _(
+                "Confirmed on the model %(model)s, which holds the value: its variants share "
+                "the translation.",
+                model=version.resource_key,
+            )
+            flash(message, "success")

@@ -93,6 +93,9 @@ EXPECTED = {
     ("GET", "/api/v1/jobs"): READ,
     ("GET", "/api/v1/jobs/<job_id>"): READ,
     ("GET", "/api/v1/jobs/<job_id>/report"): READ,
+    # translation files: whoever translates (the views restrict a translator's locales)
+    ("POST", "/api/v1/translations/exports"): TRANSLATE,
+    ("POST", "/api/v1/translations/imports"): TRANSLATE,
     # feeds
     ("GET", "/api/v1/feeds"): READ,
     ("POST", "/api/v1/feeds"): CONFIGURE,

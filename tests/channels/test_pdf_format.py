@@ -306,7 +306,7 @@ def test_the_pdf_text_has_page_numbers_in_contents_and_footers(rendered, tmp_pat
     chapter_pages = [int(line.split()[-1]) for line in pages[1].splitlines() if "...." in line]
     assert chapter_pages == sorted(chapter_pages) and chapter_pages[0] == 3
     total = count_pages(rendered["pdf"])
-    assert re.search(rf"\b3 ?/ ?{total}\b", pages[2])  # the footer
+    assert re.search(rf"\bPage 3 of {total}\b", pages[2])  # the footer
     assert "€15.00" in text and "Crew-neck T-shirt" in text
 
 

@@ -20,6 +20,8 @@ import itertools
 import os
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from .base import ReaderOptions, ReadError, Row, RowProblem, TableReader
 from .csv_reader import CsvReader
 from .xlsx_reader import OLE_MAGIC, XlsxReader
@@ -86,10 +88,15 @@ def open_table(
     try:
         file_format = (options.format or detect_format(path)).lower()
         if file_format not in READERS:
-            raise ValueError(f"unknown import format {file_format!r}: expected csv, xlsx or xml")
+            raise ValueError(
+                _(
+                    "unknown import format %(file_format)r: expected csv, xlsx or xml",
+                    file_format=file_format,
+                )
+            )
         return READERS[file_format](path, options, name)
     except OSError as error:
-        reason = f"cannot be opened ({error.strerror or error})"
+        reason = _("cannot be opened (%(strerror)s)", strerror=error.strerror or error)
         raise ReadError(name, reason) from error
 
 

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 #: Offending values are cut to this many characters in problem reports.
 PROBLEM_VALUE_CHARS = 200
 
@@ -45,11 +47,18 @@ class ReadError(Exception):
         """The sentence shown to the person who sent the file."""
         where = []
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(_("line %(line)s", line=self.line))
         if self.column is not None:
-            where.append(f'column "{self.column}"')
-        location = f" ({', '.join(where)})" if where else ""
-        sentence = f'The file "{self.file}"{location} {self.reason}'
+            where.append(_('column "%(column)s"', column=self.column))
+        if where:
+            sentence = _(
+                'The file "%(file)s" (%(where)s) %(reason)s',
+                file=self.file,
+                where=", ".join(where),
+                reason=self.reason,
+            )
+        else:
+            sentence = _('The file "%(file)s" %(reason)s', file=self.file, reason=self.reason)
         return sentence if sentence.endswith((".", "?", "!")) else sentence + "."
 
     def __str__(self) -> str:
@@ -118,9 +127,13 @@ def cell_problems(cells: dict[str, CellValue], max_chars: int) -> list[RowProble
     for column, value in cells.items():
         for text in value if isinstance(value, list) else (value,):
             if "\x00" in text:
-                problems.append(RowProblem(column, shorten(text), "contains a NUL byte"))
+                problems.append(RowProblem(column, shorten(text), _("contains a NUL byte")))
             if len(text) > max_chars:
-                reason = f"is {len(text)} characters long, more than the limit of {max_chars}"
+                reason = _(
+                    "is %(count)s characters long, more than the limit of %(max_chars)s",
+                    count=len(text),
+                    max_chars=max_chars,
+                )
                 problems.append(RowProblem(column, shorten(text), reason))
     return problems
 
@@ -133,7 +146,10 @@ def check_header(names: list[str], file: str, line: int, label=None) -> None:
     label = label or (lambda index: f"column {index + 1}")
     empty = [label(index) for index, name in enumerate(names) if not name]
     if empty:
-        reason = f"has no name for {', '.join(empty)}. Every column needs a name in the header"
+        reason = _(
+            "has no name for %(empty)s. Every column needs a name in the header",
+            empty=", ".join(empty),
+        )
         raise ReadError(file, reason, line=line)
     seen: dict[str, list[str]] = {}
     for index, name in enumerate(names):
@@ -142,7 +158,10 @@ def check_header(names: list[str], file: str, line: int, label=None) -> None:
         f'"{name}" ({" and ".join(where)})' for name, where in seen.items() if len(where) > 1
     ]
     if repeated:
-        reason = f"repeats column names: {', '.join(repeated)}. Every column needs a unique name"
+        reason = _(
+            "repeats column names: %(repeated)s. Every column needs a unique name",
+            repeated=", ".join(repeated),
+        )
         raise ReadError(file, reason, line=line)
 
 

@@ -16,6 +16,9 @@ import re
 import threading
 from collections.abc import Iterator
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
 from pim.spreadsheet import unescape_formula
 
 from .base import (
@@ -41,7 +44,7 @@ BOMS = (
 DELIMITERS = (",", ";", "\t", "|")
 PRESCAN_CHUNK_BYTES = 64 * 1024
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
-ENCODING_HINT = (
+ENCODING_HINT = lazy_gettext(
     "If the file was saved in another encoding, declare it in the import profile, "
     'for example "cp1252" (Excel on Windows) or "latin-1"'
 )
@@ -81,27 +84,30 @@ class CsvReader(TableReader):
                 strict=True,
             )
         except TypeError as error:
-            reason = (
-                f"cannot be read with the delimiter and quote set in the import profile ({error})"
+            reason = _(
+                "cannot be read with the delimiter and quote set in the import profile (%(error)s)",
+                error=error,
             )
             raise ReadError(self.display_name, reason) from error
 
     def _read_header(self) -> list[str]:
         for line, fields, problems in self._records():
             if problems:
-                reason = f"has an unreadable header line: it {problems[0].reason}"
+                reason = _(
+                    "has an unreadable header line: it %(reason)s", reason=problems[0].reason
+                )
                 raise ReadError(self.display_name, reason, line=line)
             if _has_content(fields):
                 names = [field.strip() for field in fields]
                 self._check_header(names, line)
                 return names
         raise ReadError(
-            self.display_name, "has no header line; the first line must name the columns"
+            self.display_name, _("has no header line; the first line must name the columns")
         )
 
     def _check_header(self, names: list[str], line: int) -> None:
         if any("\x00" in name for name in names):
-            reason = (
+            reason = _(
                 "has NUL bytes in its header line; it may be UTF-16 without a byte-order mark: "
                 'declare the encoding "utf-16" in the import profile'
             )
@@ -115,7 +121,11 @@ class CsvReader(TableReader):
 
     def _make_row(self, line: int, fields: list[str], problems: list[RowProblem]) -> Row:
         if not problems and len(fields) != len(self.columns):
-            reason = f"has {len(fields)} cells but the header line has {len(self.columns)} columns"
+            reason = _(
+                "has %(count)s cells but the header line has %(count2)s columns",
+                count=len(fields),
+                count2=len(self.columns),
+            )
             problems.append(RowProblem(None, shorten(self.delimiter.join(fields)), reason))
         if self.options.unescape_formulas:
             fields = [unescape_formula(field) for field in fields]
@@ -138,7 +148,7 @@ class CsvReader(TableReader):
             except csv.Error as error:
                 fields, problems = [], [self._parse_problem(error)]
             except UnicodeDecodeError as error:  # the file changed since the pre-scan
-                reason = f"cannot be decoded ({error})"
+                reason = _("cannot be decoded (%(error)s)", error=error)
                 raise ReadError(self.display_name, reason, line=start) from error
             if self._lines.long_line:
                 problems.append(self._long_line_problem(self._lines.long_line))
@@ -155,19 +165,22 @@ class CsvReader(TableReader):
     def _parse_problem(self, error: csv.Error) -> RowProblem:
         message = str(error)
         if "field larger than field limit" in message:
-            reason = (
-                f"has a cell longer than the limit of {self.options.max_cell_chars} characters "
-                '(or a quote (") that is never closed)'
+            reason = _(
+                "has a cell longer than the limit of %(max_cell_chars)s characters (or a quote "
+                '(") that is never closed)',
+                max_cell_chars=self.options.max_cell_chars,
             )
         elif "unexpected end of data" in message:
-            reason = 'has a quote (") that is never closed before the end of the file'
+            reason = _('has a quote (") that is never closed before the end of the file')
         else:
-            reason = f"has badly placed quotes ({message})"
+            reason = _("has badly placed quotes (%(message)s)", message=message)
         return RowProblem(None, "", reason)
 
     def _long_line_problem(self, line: int) -> RowProblem:
-        reason = (
-            f"line {line} is longer than {self._lines.cap} characters; the rest of it was skipped"
+        reason = _(
+            "line %(line)s is longer than %(cap)s characters; the rest of it was skipped",
+            line=line,
+            cap=self._lines.cap,
         )
         return RowProblem(None, "", reason)
 
@@ -232,7 +245,9 @@ def choose_encoding(path, declared: str | None, display_name: str) -> tuple[str,
     try:
         return codecs.lookup(declared).name, 0
     except LookupError:
-        reason = f'declares an unknown encoding "{declared}" in the import profile'
+        reason = _(
+            'declares an unknown encoding "%(declared)s" in the import profile', declared=declared
+        )
         raise ReadError(display_name, reason) from None
 
 
@@ -271,9 +286,14 @@ def _decode_reason(error: UnicodeDecodeError, position: int, encoding, declared)
         label, hint = "UTF-8", ENCODING_HINT
     else:
         label = f'in the encoding "{declared or encoding}"'
-        hint = "Check the encoding declared in the import profile"
-    return (
-        f"is not valid {label}: the byte {bad} at byte offset {position} cannot be decoded. {hint}"
+        hint = _("Check the encoding declared in the import profile")
+    return _(
+        "is not valid %(label)s: the byte %(bad)s at byte offset %(position)s cannot be decoded. "
+        "%(hint)s",
+        label=label,
+        bad=bad,
+        position=position,
+        hint=hint,
     )
 
 

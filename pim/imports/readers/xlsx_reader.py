@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
@@ -42,7 +44,9 @@ DTD_MARKERS = tuple(
 )
 #: Legacy Office files (.xls, password-protected workbooks) are OLE compound documents.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-RESAVE_HINT = "Open it in Excel and save it as an Excel Workbook (.xlsx), then upload it again"
+RESAVE_HINT = lazy_gettext(
+    "Open it in Excel and save it as an Excel Workbook (.xlsx), then upload it again"
+)
 
 
 class XlsxReader(TableReader):
@@ -70,23 +74,32 @@ class XlsxReader(TableReader):
                 warnings.simplefilter("ignore", UserWarning)
                 return load_workbook(self.path, read_only=True, data_only=False)
         except Exception as error:  # openpyxl raises anything on a corrupt workbook
-            reason = f"is not a valid XLSX file ({_describe(error)}). {RESAVE_HINT}"
+            reason = _(
+                "is not a valid XLSX file (%(value)s). %(resave_hint)s",
+                value=_describe(error),
+                resave_hint=RESAVE_HINT,
+            )
             raise ReadError(self.display_name, reason) from error
 
     def _select_sheet(self):
         names = self._workbook.sheetnames
         if self.options.sheet is None:
             if not self._workbook.worksheets:
-                raise ReadError(self.display_name, "has no worksheet")
+                raise ReadError(self.display_name, _("has no worksheet"))
             return self._workbook.worksheets[0]
         if self.options.sheet not in names:
             listed = ", ".join(f'"{name}"' for name in names)
-            reason = f'has no sheet named "{self.options.sheet}"; its sheets are {listed}'
+            reason = _(
+                'has no sheet named "%(sheet)s"; its sheets are %(listed)s',
+                sheet=self.options.sheet,
+                listed=listed,
+            )
             raise ReadError(self.display_name, reason)
         sheet = self._workbook[self.options.sheet]
         if not hasattr(sheet, "iter_rows"):
             raise ReadError(
-                self.display_name, f'has a chart, not a table, in sheet "{sheet.title}"'
+                self.display_name,
+                _('has a chart, not a table, in sheet "%(title)s"', title=sheet.title),
             )
         return sheet
 
@@ -98,7 +111,9 @@ class XlsxReader(TableReader):
             if names:
                 check_header(names, self.display_name, self._row_number, _column_label)
                 return names
-        raise ReadError(self.display_name, f'has no header line: the sheet "{title}" is empty')
+        raise ReadError(
+            self.display_name, _('has no header line: the sheet "%(title)s" is empty', title=title)
+        )
 
     def _next_values(self) -> tuple | None:
         """The next row's values (``None`` at the end), openpyxl's warnings silenced."""
@@ -107,7 +122,11 @@ class XlsxReader(TableReader):
                 warnings.simplefilter("ignore", UserWarning)
                 values = next(self._values, None)
         except Exception as error:  # a corrupt sheet part fails while it is streamed
-            reason = f"is not a valid XLSX file ({_describe(error)}). {RESAVE_HINT}"
+            reason = _(
+                "is not a valid XLSX file (%(value)s). %(resave_hint)s",
+                value=_describe(error),
+                resave_hint=RESAVE_HINT,
+            )
             raise ReadError(self.display_name, reason, line=self._row_number + 1) from error
         if values is not None:
             self._row_number += 1
@@ -134,7 +153,9 @@ class XlsxReader(TableReader):
 
     def _unnamed_cell_reason(self, index: int) -> str:
         cell = f"{get_column_letter(index + 1)}{self._row_number}"
-        return f"cell {cell} has a value but its column has no name in the header row"
+        return _(
+            "cell %(cell)s has a value but its column has no name in the header row", cell=cell
+        )
 
     def _position(self) -> float:
         # Row-based: openpyxl does not expose how far into the sheet part it has read.
@@ -158,7 +179,11 @@ def inspect_zip(path, options: ReaderOptions, display_name: str) -> None:
             _check_sizes(entries, options, display_name)
             if "[Content_Types].xml" not in archive.namelist():
                 detail = "it is a zip archive but not a workbook"
-                reason = f"is not a valid XLSX file ({detail}). {RESAVE_HINT}"
+                reason = _(
+                    "is not a valid XLSX file (%(detail)s). %(resave_hint)s",
+                    detail=detail,
+                    resave_hint=RESAVE_HINT,
+                )
                 raise ReadError(display_name, reason)
             _check_no_dtd(archive, entries, display_name)
     except (
@@ -178,24 +203,37 @@ def _not_a_zip_reason(path, error: Exception) -> str:
         legacy = file.read(len(OLE_MAGIC)) == OLE_MAGIC
     if legacy:
         detail = "it is an older Excel .xls file or a password-protected workbook"
-        return f"is not a valid XLSX file ({detail}). {RESAVE_HINT}, without a password"
-    return f"is not a valid XLSX file ({_describe(error)}). {RESAVE_HINT}"
+        return _(
+            "is not a valid XLSX file (%(detail)s). %(resave_hint)s, without a password",
+            detail=detail,
+            resave_hint=RESAVE_HINT,
+        )
+    return _(
+        "is not a valid XLSX file (%(value)s). %(resave_hint)s",
+        value=_describe(error),
+        resave_hint=RESAVE_HINT,
+    )
 
 
 def _check_sizes(entries: list[zipfile.ZipInfo], options: ReaderOptions, display_name: str) -> None:
     total = sum(entry.file_size for entry in entries)
     if total > options.max_uncompressed_bytes:
-        reason = (
-            f"looks like a zip bomb: it would unpack to {total} bytes, more than the limit of "
-            f"{options.max_uncompressed_bytes}"
+        reason = _(
+            "looks like a zip bomb: it would unpack to %(total)s bytes, more than the limit of "
+            "%(max_uncompressed_bytes)s",
+            total=total,
+            max_uncompressed_bytes=options.max_uncompressed_bytes,
         )
         raise ReadError(display_name, reason)
     for entry in entries:
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > RATIO_CHECK_MIN_BYTES and ratio > options.max_compression_ratio:
-            reason = (
-                f'looks like a zip bomb: its part "{entry.filename}" is compressed '
-                f"{ratio:.0f} times, more than the limit of {options.max_compression_ratio}"
+            reason = _(
+                'looks like a zip bomb: its part "%(filename)s" is compressed %(ratio).0f times, '
+                "more than the limit of %(max_compression_ratio)s",
+                filename=entry.filename,
+                ratio=ratio,
+                max_compression_ratio=options.max_compression_ratio,
             )
             raise ReadError(display_name, reason)
 
@@ -209,9 +247,11 @@ def _check_no_dtd(
         with archive.open(entry) as part:
             head = part.read(DTD_SCAN_BYTES)
         if any(marker in head for marker in DTD_MARKERS):
-            reason = (
-                f'has a DTD in its part "{entry.filename}"; DTDs and entity declarations are not '
-                f"accepted. {RESAVE_HINT}"
+            reason = _(
+                'has a DTD in its part "%(filename)s"; DTDs and entity declarations are not '
+                "accepted. %(resave_hint)s",
+                filename=entry.filename,
+                resave_hint=RESAVE_HINT,
             )
             raise ReadError(display_name, reason)
 

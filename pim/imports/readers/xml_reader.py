@@ -18,6 +18,7 @@ import codecs
 import re
 from collections.abc import Iterator
 
+from flask_babel import gettext as _
 from lxml import etree
 
 from .base import CellValue, ReaderOptions, ReadError, Row, TableReader, cell_problems
@@ -49,7 +50,7 @@ class XmlReader(TableReader):
     def __init__(self, path, options: ReaderOptions, display_name: str):
         super().__init__(path, options, display_name)
         if not options.record_tag:
-            reason = (
+            reason = _(
                 "cannot be read: no record element is set in the import profile (the name of "
                 "the element that holds one product, for example product)"
             )
@@ -57,7 +58,10 @@ class XmlReader(TableReader):
         self.record_tag = options.record_tag
         self._size = self.path.stat().st_size
         if not self._size:
-            raise ReadError(display_name, f"is empty; it should hold <{self.record_tag}> elements")
+            raise ReadError(
+                display_name,
+                _("is empty; it should hold <%(record_tag)s> elements", record_tag=self.record_tag),
+            )
         self._rows_read = 0
         self._column_set: set[str] = set()
         self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
@@ -100,7 +104,11 @@ class XmlReader(TableReader):
             message, (line, column) = error.msg or str(error), error.position
         message = re.sub(r", line \d+, column \d+$", "", message.strip())
         where = f" at character {column}" if column else ""
-        reason = f"is not well-formed XML{where}: {message}. Fix the file and upload it again"
+        reason = _(
+            "is not well-formed XML%(where)s: %(message)s. Fix the file and upload it again",
+            where=where,
+            message=message,
+        )
         return ReadError(self.display_name, reason, line=line or None)
 
     def _read_rows(self) -> Iterator[Row]:
@@ -119,9 +127,10 @@ class XmlReader(TableReader):
                 _release(element)  # outside any record: nothing to keep
             event = self._next_event()
         if not self._rows_read:
-            reason = (
-                f"has no records: no <{self.record_tag}> elements found. "
-                "Check the record element set in the import profile"
+            reason = _(
+                "has no records: no <%(record_tag)s> elements found. Check the record element "
+                "set in the import profile",
+                record_tag=self.record_tag,
             )
             raise ReadError(self.display_name, reason)
 
