@@ -110,3 +110,15 @@ def test_a_bad_file_is_refused_naming_the_unit_or_the_file(logged_in_client, cat
     assert "broken.xlf" in broken.get_data(as_text=True)
     assert _upload(client, b"", name="empty.xlf").status_code == 422
     assert _name_fr(catalog) is None
+
+
+def test_the_grid_links_its_search_to_the_export_form(logged_in_client, catalog):
+    client = logged_in_client("editor")
+    page = client.get("/products?q=crew&locale=fr_FR").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" data-export-translations', page)
+    assert link is not None
+    form = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert 'name="q" type="search" value="crew"' in form
+    assert re.search(r'value="fr_FR" checked', form)
+    viewer = logged_in_client("viewer").get("/products?q=crew").get_data(as_text=True)
+    assert "data-export-translations" not in viewer

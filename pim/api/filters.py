@@ -10,6 +10,7 @@ from pim.api.schemas import COMPLETENESS_FILTER
 from pim.models import Category, Completeness
 from pim.search import indexer
 from pim.search.query import SearchSyntaxError, parse
+from pim.search.service import translated_locales
 from pim.services.structure_cache import Structure
 
 #: A search matching more items than this must be narrowed (its ids are kept in memory).
@@ -82,7 +83,13 @@ def search_ids(session, text: str, kind: str) -> set[int]:
     source = indexer.sources().get(kind)  # a plugin's kind (assets) has fields of its own
     extra = frozenset(source.fields if source else ())
     try:
-        query = parse(text, attributes=frozenset(structure.attributes), kinds=(kind,), fields=extra)
+        query = parse(
+            text,
+            attributes=frozenset(structure.attributes),
+            kinds=(kind,),
+            fields=extra,
+            locales=translated_locales(structure),
+        )
     except SearchSyntaxError as error:
         raise invalid("search", str(error)) from None
     if query.kinds != (kind,):

@@ -322,7 +322,7 @@ def _refill(editor: Editor, form, base: dict) -> None:
 
 def _same(attr: AttrSpec, raw, data) -> bool:
     """Whether submitted ``raw`` says the same as stored ``data``."""
-    return forms.parse(attr, raw, data) == forms.parse(attr, forms.raw_from_data(attr, data), data)
+    return forms.same_data(attr, raw, data)
 
 
 def _mark_changes(editor: Editor, base: dict) -> None:

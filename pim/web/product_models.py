@@ -59,6 +59,8 @@ def save_model(code: str):
     ctx = page_context(model)
     try:
         expected, payload = editor.submitted(ctx, model, rights, request.form, header=False)
+    except forms.InputError as error:
+        return _render_model(ctx, model, form=request.form, problems=error.problems), 422
     except forms.FormError as error:
         abort(400, str(error))
     actor = Actor.for_user(current_user, "ui")

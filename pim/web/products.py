@@ -87,6 +87,8 @@ def save_product(identifier: str):
     ctx = page_context(product)
     try:
         expected, payload = editor.submitted(ctx, product, rights, request.form, header=True)
+    except forms.InputError as error:
+        return _render_product(ctx, product, form=request.form, problems=error.problems), 422
     except forms.FormError as error:
         abort(400, str(error))
     actor = Actor.for_user(current_user, "ui")

@@ -201,7 +201,7 @@ def translation_import_check():
         error = _("The file %(name)s is empty: there is nothing to import.", name=upload.filename)
         return _render_import(error=error, status=422)
     report = _import(data, upload.filename, dry_run=True)
-    token = _keep(data, upload.filename) if report.ok and report.changes else None
+    token = _keep(data, upload.filename) if report.ok and report.has_changes else None
     return _render_import(report=report, token=token, status=200 if report.ok else 422)
 
 
