@@ -128,7 +128,12 @@ def refresh_products(session, structure: Structure, product_ids: Iterable[int]) 
     for batch in chunks(product_ids, BATCH):
         changes.touch(session, "product", batch)
         rows = computed_rows(session, structure, batch)
-        session.execute(delete(Completeness).where(Completeness.product_id.in_(batch)))
+        # "fetch": drop the deleted rows from the session by key, instead of evaluating
+        # the criteria against every object the session holds (quadratic in bulk writes)
+        session.execute(
+            delete(Completeness).where(Completeness.product_id.in_(batch)),
+            execution_options={"synchronize_session": "fetch"},
+        )
         if rows:
             session.execute(insert(Completeness), rows)
 

@@ -492,7 +492,10 @@ def _apply(session, structure, product: Product, plan: _Plan) -> None:
     flush_or_conflict(session, f"product {product.identifier!r}", product.version)
     if plan.associations is not None:
         common.write_associations(session, plan.associations, product_id=product.id)
-    session.execute(delete(UniqueValue).where(UniqueValue.product_id == product.id))
+    session.execute(
+        delete(UniqueValue).where(UniqueValue.product_id == product.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
     if plan.unique_keys:
         rows = [
             {"attribute_id": a, "data_key": k, "product_id": product.id}

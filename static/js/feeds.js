@@ -227,8 +227,8 @@
         return response.json();
       })
       .then(function (status) {
-        setText(row, '[data-count="included"]', String(status.included));
-        setText(row, '[data-count="excluded"]', String(status.excluded));
+        setText(row, '[data-count="included"]', formatNumber(status.included));
+        setText(row, '[data-count="excluded"]', formatNumber(status.excluded));
         if (status.finished) {
           window.location.reload(); /* the run's report is complete: show it */
         } else {

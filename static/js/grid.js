@@ -136,11 +136,11 @@
     setText(box, '[data-field="message"]', status.message || "");
     var badge = box.querySelector("[data-status-text]");
     if (badge) {
-      badge.textContent = status.status;
+      badge.textContent = statusWord("job", status.status);
       badge.className = "status status-job-" + status.status;
     }
     COUNTS.forEach(function (name) {
-      setText(box, '[data-count="' + name + '"]', String(status[name] || 0));
+      setText(box, '[data-count="' + name + '"]', formatNumber(status[name] || 0));
     });
   }
 

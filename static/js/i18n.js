@@ -21,6 +21,41 @@
     return fill(typeof translated === "string" && translated ? translated : text, params);
   };
 
+  var numbers = null;
+
+  // Job statuses and import phases as words (the same words as the pages' |word filter).
+  var WORDS = {
+    job: {
+      queued: _("queued"),
+      running: _("running"),
+      succeeded: _("succeeded"),
+      failed: _("failed"),
+    },
+    import_phase: {
+      reading: _("reading the file"),
+      missing: _("handling products missing from the file"),
+      done: _("done"),
+    },
+  };
+
+  window.statusWord = function (domain, code) {
+    var words = WORDS[domain] || {};
+    return Object.prototype.hasOwnProperty.call(words, code) ? words[code] : String(code).replace(/_/g, " ");
+  };
+
+  // A count with the interface language's separators (1,501 / 1 501 / 1.501), as the
+  // server renders it with the |number filter.
+  window.formatNumber = function (n) {
+    if (numbers === null) {
+      try {
+        numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
+      } catch (error) {
+        numbers = new Intl.NumberFormat("en");
+      }
+    }
+    return numbers.format(Number(n) || 0);
+  };
+
   window.ngettext = function (singular, plural, n, params) {
     var forms = catalogue.messages[singular];
     var values = Object.assign({ num: n }, params || {});

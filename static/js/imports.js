@@ -25,17 +25,17 @@
       bar.textContent = percent + "%";
     }
     setText(box, '[data-field="percent"]', percent + "%");
-    setText(box, '[data-field="phase"]', status.phase || _("waiting"));
+    setText(box, '[data-field="phase"]', status.phase ? statusWord("import_phase", status.phase) : _("waiting"));
     setText(box, '[data-field="message"]', status.message || "");
     var badge = box.querySelector("[data-status-text]");
     if (badge) {
-      badge.textContent = status.status;
+      badge.textContent = statusWord("job", status.status);
       badge.className = "status status-job-" + status.status;
     }
     COUNTS.forEach(function (name) {
-      setText(box, '[data-count="' + name + '"]', String(status[name] || 0));
+      setText(box, '[data-count="' + name + '"]', formatNumber(status[name] || 0));
     });
-    setText(box, '[data-count="written"]', String((status.created || 0) + (status.updated || 0)));
+    setText(box, '[data-count="written"]', formatNumber((status.created || 0) + (status.updated || 0)));
   }
 
   function poll(box) {

@@ -160,10 +160,10 @@ def test_the_runs_page_follows_a_run_until_it_ends(tab, feed_server):
     sign_in(tab, "/channels/feeds/shop/runs")
     row = tab.locator(f'tr[data-run="{run_id}"]')
     expect(row.locator("[data-run-status-text]")).to_have_text("running")
-    expect(row.locator('[data-count="included"]')).to_have_text("1200")
+    expect(row.locator('[data-count="included"]')).to_have_text("1,200")
     with feed_server.app.app_context():  # the task moves on, then finishes the run
         current_queue().put(progress_key(run_id), {"included": 1500, "excluded": 4})
-    expect(row.locator('[data-count="included"]')).to_have_text("1500")
+    expect(row.locator('[data-count="included"]')).to_have_text("1,500")
     with feed_server.app.app_context():
         finished = db.session.get(FeedRun, run_id)
         finished.status, finished.included, finished.excluded = RunStatus.SUCCEEDED, 1501, 4
@@ -171,5 +171,5 @@ def test_the_runs_page_follows_a_run_until_it_ends(tab, feed_server):
         db.session.commit()
     expect(row.locator("[data-run-status-text]")).to_have_text("succeeded")  # reloaded
     expect(row.locator("progress")).to_have_count(0)
-    expect(row.locator('[data-count="included"]')).to_have_text("1501")
+    expect(row.locator('[data-count="included"]')).to_have_text("1,501")
     assert tab.console_errors == []
