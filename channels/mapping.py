@@ -23,7 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from channels.formats.text import strip_html, truncate_words
+from pim.i18n import N_, english
 from pim.services.structure_cache import Structure
 from pim.units import UNIT_FAMILIES, convert
 
@@ -93,23 +96,34 @@ class Context:
 def check_mapping(structure: Structure, mapping: dict) -> list[str]:
     """Every problem of ``mapping`` (unknown attribute, field, operation…), as sentences."""
     if not isinstance(mapping, dict):
-        return ["the mapping must be an object of target field → source"]
+        return [_("the mapping must be an object of target field → source")]
     problems = []
     for target, source in mapping.items():
-        problems += [f"field {target}: {p}" for p in _check_source(structure, source)]
+        problems += [
+            _("field %(target)s: %(problem)s", target=target, problem=p)
+            for p in _check_source(structure, source)
+        ]
     return problems
 
 
 def _check_source(structure: Structure, source) -> Iterator[str]:
     if not isinstance(source, dict) or len(set(source) & set(SOURCE_KEYS)) != 1:
-        yield f"a source is an object with one of {', '.join(SOURCE_KEYS)}, got {source!r}"
+        yield _(
+            "a source is an object with one of %(keys)s, got %(source)s",
+            keys=", ".join(SOURCE_KEYS),
+            source=repr(source),
+        )
         return
     if "attribute" in source:
         if source["attribute"] not in structure.attributes:
-            yield f"unknown attribute {source['attribute']!r}"
+            yield _("unknown attribute %(code)s", code=repr(source["attribute"]))
     elif "field" in source:
         if source["field"] not in FIELDS:
-            yield f"unknown product field {source['field']!r} (known: {', '.join(FIELDS)})"
+            yield _(
+                "unknown product field %(field)s (known: %(fields)s)",
+                field=repr(source["field"]),
+                fields=", ".join(FIELDS),
+            )
     elif "expr" in source:
         yield from _check_expr(structure, source["expr"])
 
@@ -117,19 +131,31 @@ def _check_source(structure: Structure, source) -> Iterator[str]:
 def _check_expr(structure: Structure, expr) -> Iterator[str]:
     if not isinstance(expr, list) or not expr or expr[0] not in OPERATIONS:
         known = ", ".join(OPERATIONS)
-        yield f"an expression is [operation, argument…] with an operation among {known}"
+        yield _(
+            "an expression is [operation, argument…] with an operation among %(known)s",
+            known=known,
+        )
         return
     least, most = OPERATIONS[expr[0]]
     if not least <= len(expr) - 1 <= most:
-        yield f"{expr[0]} takes {least} to {most} arguments, got {len(expr) - 1}"
+        yield _(
+            "%(operation)s takes %(least)s to %(most)s arguments, got %(count)s",
+            operation=expr[0],
+            least=least,
+            most=most,
+            count=len(expr) - 1,
+        )
         return
     if expr[0] == "truncate" and not (isinstance(expr[2], int) and expr[2] > 0):
-        yield f"truncate needs a positive whole number of characters, got {expr[2]!r}"
+        yield _(
+            "truncate needs a positive whole number of characters, got %(value)s",
+            value=repr(expr[2]),
+        )
     if expr[0] == "map" and not isinstance(expr[2], dict):
-        yield f"map needs an object of code → value, got {expr[2]!r}"
+        yield _("map needs an object of code → value, got %(value)s", value=repr(expr[2]))
     if expr[0] in ("label", "price"):
         if expr[1] not in structure.attributes:
-            yield f"unknown attribute {expr[1]!r}"
+            yield _("unknown attribute %(code)s", code=repr(expr[1]))
         return
     for argument in expr[1:]:
         if _is_source(argument):
@@ -137,7 +163,7 @@ def _check_expr(structure: Structure, expr) -> Iterator[str]:
         elif _is_expr(argument):
             yield from _check_expr(structure, argument)
     if expr[0] == "convert" and not any(expr[2] in units for units in UNIT_FAMILIES.values()):
-        yield f"unknown unit {expr[2]!r}"
+        yield _("unknown unit %(unit)s", unit=repr(expr[2]))
 
 
 def attributes_of(mapping: dict) -> set[str]:
@@ -230,11 +256,17 @@ def _untranslated(code: str, entries: list, scope, context: Context):
         if data not in (None, "", []):
             return data
         context.problems.append(
-            f"missing {context.locale} translation of {code} "
-            f"(and no {context.fallback_locale} fallback)"
+            english(
+                N_("missing %(locale)s translation of %(code)s (and no %(fallback)s fallback)"),
+                locale=context.locale,
+                code=code,
+                fallback=context.fallback_locale,
+            )
         )
         return None
-    context.problems.append(f"missing {context.locale} translation of {code}")
+    context.problems.append(
+        english(N_("missing %(locale)s translation of %(code)s"), locale=context.locale, code=code)
+    )
     return None
 
 
@@ -242,7 +274,9 @@ def _price_in(code: str, data: list, currency: str, context: Context):
     for entry in data:
         if entry.get("currency") == currency and entry.get("amount") not in (None, ""):
             return {"amount": Decimal(str(entry["amount"])), "currency": currency}
-    context.problems.append(f"no {code} in {currency}")
+    context.problems.append(
+        english(N_("no %(code)s in %(currency)s"), code=code, currency=currency)
+    )
     return None
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from channels.details import CategoryLabels, axes_of, features_of
+from channels.formats.base import FIELD_PROBLEM, PROBLEM_MESSAGES
 from channels.mapping import Context, Subject, apply_mapping
 from channels.models import Feed
 from dam.models import Asset, AssetLink, LinkRole
@@ -56,6 +57,8 @@ class Item:
 
 #: Exclusion reasons are stored on the run in English (they are counted by reason across
 #: runs and read by API clients); pages translate them with this when they show them.
+#: The formats' problems are a field and a phrase (``FIELD_PROBLEM``): tried after the
+#: pipeline's own reasons (one has a colon too), before the phrases it holds.
 EXCLUSION_MESSAGES = StoredMessages(
     (
         "disabled",
@@ -66,6 +69,11 @@ EXCLUSION_MESSAGES = StoredMessages(
         "completeness under %(ratio)s%% for %(scope)s",
         "main image %(name)s (%(code)s): %(problems)s",
         *USAGE_MESSAGES,
+        "missing %(locale)s translation of %(code)s (and no %(fallback)s fallback)",
+        "missing %(locale)s translation of %(code)s",
+        "no %(code)s in %(currency)s",
+        FIELD_PROBLEM,
+        *PROBLEM_MESSAGES,
     )
 )
 

@@ -206,16 +206,30 @@ class StoredMessages:
 
     def translate(self, text: str) -> str:
         """``text`` in the current language (as it is when no message id matches)."""
+        translated = self._translated(text)
+        return text if translated is None else translated
+
+    def _translated(self, text: str) -> str | None:
         for message, pattern in self._patterns:
             found = pattern.fullmatch(text)
             if found is None:
                 continue
             params = {k: self._part(v) for k, v in found.groupdict().items()}
             return gettext(message, **params) if params else gettext(message)
-        return text
+        return None
 
     def _part(self, value: str) -> str:
-        return "; ".join(self.translate(piece) for piece in value.split("; "))
+        """A placeholder's value: known messages joined by ``; `` (a list of problems), else
+        one known message holding ``; ``, else the pieces, each translated if known."""
+        pieces = value.split("; ")
+        found = [self._translated(piece) for piece in pieces]
+        if len(pieces) > 1 and None in found:
+            whole = self._translated(value)
+            if whole is not None:
+                return whole
+        return "; ".join(
+            piece if done is None else done for piece, done in zip(pieces, found, strict=True)
+        )
 
 
 def _pattern(message: str) -> re.Pattern:

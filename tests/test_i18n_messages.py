@@ -172,7 +172,9 @@ def test_stored_exclusion_reasons_are_translated_when_shown(extra, app):
         assert EXCLUSION_MESSAGES.translate("disabled") == "désactivé"
         shown = EXCLUSION_MESSAGES.translate("completeness under 80% for ecommerce/fr_FR")
         assert shown == "complétude sous 80 % pour ecommerce/fr_FR"
-        assert EXCLUSION_MESSAGES.translate("title: is required") == "title: is required"
+        assert EXCLUSION_MESSAGES.translate("title: is required") == "title : est obligatoire"
+        unknown = "a reason no message id says"  # shown as it was stored
+        assert EXCLUSION_MESSAGES.translate(unknown) == unknown
 
 
 @pytest.mark.parametrize(

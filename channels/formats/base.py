@@ -41,6 +41,102 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO, Protocol, runtime_checkable
 
+from pim.i18n import N_, english
+
+#: A problem of one field: the field's name, then a phrase (itself one of the messages
+#: below). Problems are stored in English on a feed run and translated when shown
+#: (``channels.pipeline.EXCLUSION_MESSAGES``), so each phrase is a message id marked
+#: with ``N_`` and filled in with :func:`~pim.i18n.english`.
+FIELD_PROBLEM = N_("%(field)s: %(problem)s")
+
+
+def field_problem(name: str, problem: object, /, **params) -> str:
+    """``"title: is required"``: ``problem`` (a message id filled in with ``params``, or an
+    English phrase already filled in, such as a ValueError's) about the field ``name``."""
+    return english(FIELD_PROBLEM, field=name, problem=english(str(problem), **params))
+
+
+#: phrases several formats use
+REQUIRED = N_("is required")
+FOR_A_VARIANT = N_("is required for a variant")
+
+
+def not_a_number(amount: object) -> str:
+    """``"amount is not a number ('abc')"``."""
+    return english(N_("amount is not a number (%(amount)s)"), amount=repr(amount))
+
+
+def cannot_read(value: object) -> str:
+    """``"cannot be read from {'a': 1}"``: a value of a type the format has no use for."""
+    return english(N_("cannot be read from %(value)s"), value=repr(value))
+
+
+def other_currency(sale_currency: str, currency: str) -> str:
+    """The sale price's problem when its currency is not the price's."""
+    return field_problem(
+        "sale_price",
+        N_("currency %(sale)s differs from the price's %(price)s"),
+        sale=sale_currency,
+        price=currency,
+    )
+
+
+#: Every phrase of the formats' problems, for ``channels.pipeline.EXCLUSION_MESSAGES``
+#: (a text is matched against them in this order: a longer variant of a phrase comes first).
+PROBLEM_MESSAGES = (
+    N_("is required when availability is %(availability)s"),
+    N_("is required when the item has neither gtin nor mpn"),
+    N_("is required for a variant"),
+    N_("is required for apparel"),
+    N_("is required"),
+    N_("%(value)s is not one of %(allowed)s"),
+    N_("%(length)s characters, at most %(limit)s allowed"),
+    N_("%(count)s images, at most %(limit)s allowed"),
+    N_("%(count)s images, at most %(limit)s"),
+    N_("amount is not a number (%(amount)s)"),
+    N_("amount is too large (%(amount)s)"),
+    N_("amount %(amount)s is not a number"),
+    N_("amount %(amount)s is not a price"),
+    N_("cannot be read from %(value)s"),
+    N_("currency %(sale)s differs from the price's %(price)s"),
+    N_("currency must be a 3-letter ISO 4217 code, not %(currency)s"),
+    N_("%(sale)s must be lower than the price %(price)s"),
+    N_("in %(currency)s, the catalogue is in %(catalogue)s"),
+    N_("must be a single value, not a %(kind)s"),
+    N_("must be a list of URLs, not %(kind)s"),
+    N_("must be a URL or a list of URLs, not %(kind)s"),
+    N_("URL of %(length)s characters, BMEcat allows at most 255 (%(url)s)"),
+    N_("must not contain spaces (%(url)s)"),
+    N_("must be an http or https URL (%(url)s)"),
+    N_("must not be negative (%(amount)s)"),
+    N_("must be positive (%(amount)s)"),
+    N_("must give %(first)s and %(second)s (%(value)s)"),
+    N_("must give an amount and a unit (%(value)s)"),
+    N_("must be an amount and a currency"),
+    N_("needs a time zone (%(value)s)"),
+    N_("must be an ISO 8601 date such as 2026-12-25T13:00-0800 (%(value)s)"),
+    N_("is not a real date and time (%(value)s)"),
+    N_("unit must be one of %(units)s, not %(unit)s"),
+    N_("is not a number (%(value)s)"),
+    N_("must be a rate such as 0.19 for 19%%, not %(value)s"),
+    N_("%(code)s is not a UN/ECE Rec. 20 unit code BMEcat 2005 knows"),
+    N_("must contain only digits (%(gtin)s)"),
+    N_("must be 8, 12, 13 or 14 digits long, not %(length)s (%(gtin)s)"),
+    N_("check digit is wrong (%(gtin)s)"),
+    N_("must be 'no' when the item has neither gtin nor mpn"),
+    N_("is not a Google Merchant attribute this feed writes"),
+    N_("is not a Meta catalog column this feed writes"),
+    N_("gives no Shopify handle (it needs ASCII letters or digits)"),
+    N_("variant has no axis values"),
+    N_("Shopify allows at most %(limit)s options, this product has %(count)s (%(names)s)"),
+    N_("%(name)s has no value"),
+    N_("%(name)s is longer than %(limit)s characters"),
+    N_("its handle %(handle)s is the previous product's (%(previous)s); Shopify would merge them"),
+    N_("option names %(names)s differ from the product's other variants"),
+    N_("%(values)s are already used by %(owner)s in this product"),
+    N_("missing"),
+)
+
 
 @runtime_checkable
 class FeedWriter(Protocol):
@@ -94,14 +190,28 @@ class Field:
     def problems(self, value: object) -> list[str]:
         """What is wrong with ``value`` for this field, as sentences naming the field."""
         if is_blank(value):
-            return [f"{self.name}: is required"] if self.required else []
+            return [field_problem(self.name, REQUIRED)] if self.required else []
         text = str(value)
         if self.choices is not None and text not in self.choices:
             allowed = ", ".join(sorted(self.choices))
-            return [f"{self.name}: {text!r} is not one of {allowed}"]
+            return [
+                field_problem(
+                    self.name,
+                    N_("%(value)s is not one of %(allowed)s"),
+                    value=repr(text),
+                    allowed=allowed,
+                )
+            ]
         if self.max_length is not None and len(text) > self.max_length:
-            return [f"{self.name}: {len(text)} characters, at most {self.max_length} allowed"]
+            return [too_long(self.name, len(text), self.max_length)]
         return []
+
+
+def too_long(name: str, length: int, limit: int) -> str:
+    """``"title: 151 characters, at most 150 allowed"``."""
+    return field_problem(
+        name, N_("%(length)s characters, at most %(limit)s allowed"), length=length, limit=limit
+    )
 
 
 def _no_image(url: str) -> tuple[bytes, str] | None:

@@ -68,9 +68,17 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from channels.formats.base import FeedContext, Field, OrderedCalls, is_blank
+from channels.formats.base import (
+    REQUIRED,
+    FeedContext,
+    Field,
+    OrderedCalls,
+    field_problem,
+    is_blank,
+)
 from channels.formats.google import format_value
 from channels.formats.text import clean_xml_text, collapse_whitespace, truncate_words
+from pim.i18n import N_, english
 
 log = logging.getLogger(__name__)
 
@@ -240,11 +248,19 @@ def _mime_type(url: str, default: str | None) -> str | None:
 def _urls(raw: object) -> list[str]:
     urls = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list | tuple) else None
     if urls is None:
-        raise ValueError(f"must be a URL or a list of URLs, not {type(raw).__name__}")
+        raise ValueError(
+            english(N_("must be a URL or a list of URLs, not %(kind)s"), kind=type(raw).__name__)
+        )
     checked = [format_value("link", url) for url in urls if not is_blank(url)]
     for url in checked:
         if len(url) > _LIMITS["mime"]:
-            raise ValueError(f"URL of {len(url)} characters, BMEcat allows at most 255 ({url})")
+            raise ValueError(
+                english(
+                    N_("URL of %(length)s characters, BMEcat allows at most 255 (%(url)s)"),
+                    length=len(url),
+                    url=url,
+                )
+            )
     return checked
 
 
@@ -252,16 +268,23 @@ def _tax(raw: object) -> str:
     try:
         rate = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise ValueError(f"is not a number ({raw!r})") from None
+        raise ValueError(english(N_("is not a number (%(value)s)"), value=repr(raw))) from None
     if not rate.is_finite() or not 0 <= rate < 1:
-        raise ValueError(f"must be a rate such as 0.19 for 19%, not {raw}")
+        raise ValueError(
+            english(N_("must be a rate such as 0.19 for 19%%, not %(value)s"), value=raw)
+        )
     return f"{rate.normalize():f}"
 
 
 def _unit(raw: object) -> str:
     code = _one_line(raw).upper()
     if not _UNIT.fullmatch(code) or xsd_accepts("dtPUNIT", code) is False:
-        raise ValueError(f"{code!r} is not a UN/ECE Rec. 20 unit code BMEcat 2005 knows")
+        raise ValueError(
+            english(
+                N_("%(code)s is not a UN/ECE Rec. 20 unit code BMEcat 2005 knows"),
+                code=repr(code),
+            )
+        )
     return code
 
 
@@ -331,7 +354,7 @@ class BMEcatWriter(OrderedCalls):
             try:
                 value = None if is_blank(raw) else format_value(spec.name, raw)
             except ValueError as error:
-                problems.append(f"{spec.name}: {error}")
+                problems.append(field_problem(spec.name, error))
                 continue
             problems += spec.problems(value)
             values[spec.name] = value
@@ -342,7 +365,7 @@ class BMEcatWriter(OrderedCalls):
                 try:
                     extras[name] = convert(item[name])
                 except ValueError as error:
-                    problems.append(f"{name}: {error}")
+                    problems.append(field_problem(name, error))
         mimes = self._mimes(item, problems)
         if problems or not full:
             return None, problems
@@ -362,15 +385,22 @@ class BMEcatWriter(OrderedCalls):
 
     def _amount(self, raw: object, problems: list[str]) -> str:
         if is_blank(raw):
-            problems.append("price: is required")
+            problems.append(field_problem("price", REQUIRED))
             return ""
         try:
             amount, currency = format_value("price", raw).split()
         except ValueError as error:
-            problems.append(f"price: {error}")
+            problems.append(field_problem("price", error))
             return ""
         if currency != self.currency:
-            problems.append(f"price: in {currency}, the catalogue is in {self.currency}")
+            problems.append(
+                field_problem(
+                    "price",
+                    N_("in %(currency)s, the catalogue is in %(catalogue)s"),
+                    currency=currency,
+                    catalogue=self.currency,
+                )
+            )
         return amount
 
     def _mimes(self, item: dict, problems: list[str]) -> list[tuple[str | None, str, str]]:
@@ -381,14 +411,14 @@ class BMEcatWriter(OrderedCalls):
             try:
                 urls = _urls(item[name])
             except ValueError as error:
-                problems.append(f"{name}: {error}")
+                problems.append(field_problem(name, error))
                 continue
             mimes += [(_mime_type(url, self.image_type), url, purpose) for url in urls]
         if not is_blank(item.get("link")):
             try:
                 mimes += [("url", url, "others") for url in _urls(item["link"])]
             except ValueError as error:
-                problems.append(f"link: {error}")
+                problems.append(field_problem("link", error))
         return mimes
 
     # --- writing ---

@@ -22,9 +22,19 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from channels.formats.base import Field, is_blank
+from channels.formats.base import (
+    FOR_A_VARIANT,
+    REQUIRED,
+    Field,
+    cannot_read,
+    field_problem,
+    is_blank,
+    not_a_number,
+    other_currency,
+)
 from channels.formats.gtin import gtin_problem, strip_separators
 from channels.formats.text import clean_xml_text, collapse_whitespace, is_markup, strip_html
+from pim.i18n import N_, english
 
 NS = "http://base.google.com/ns/1.0"
 # RSS 2.0's own item elements; every other attribute is written in the g: namespace.
@@ -101,7 +111,9 @@ def _text(value: object) -> str:
         # spaces: the clean-up below would only strip it.
         return value.strip()
     if isinstance(value, list | tuple | set | dict):
-        raise ValueError(f"must be a single value, not a {type(value).__name__}")
+        raise ValueError(
+            english(N_("must be a single value, not a %(kind)s"), kind=type(value).__name__)
+        )
     return collapse_whitespace(clean_xml_text(str(value)))
 
 
@@ -141,10 +153,10 @@ def _url(value: object) -> str:
         return value
     url = clean_xml_text(str(value)).strip()
     if _SPACE.search(url):
-        raise ValueError(f"must not contain spaces ({url})")
+        raise ValueError(english(N_("must not contain spaces (%(url)s)"), url=url))
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"must be an http or https URL ({url})")
+        raise ValueError(english(N_("must be an http or https URL (%(url)s)"), url=url))
     return url
 
 
@@ -154,9 +166,17 @@ def _urls(value: object) -> list[str]:
     elif isinstance(value, list | tuple):
         urls = list(value)
     else:
-        raise ValueError(f"must be a list of URLs, not {type(value).__name__}")
+        raise ValueError(
+            english(N_("must be a list of URLs, not %(kind)s"), kind=type(value).__name__)
+        )
     if len(urls) > MAX_ADDITIONAL_IMAGES:
-        raise ValueError(f"{len(urls)} images, at most {MAX_ADDITIONAL_IMAGES} allowed")
+        raise ValueError(
+            english(
+                N_("%(count)s images, at most %(limit)s allowed"),
+                count=len(urls),
+                limit=MAX_ADDITIONAL_IMAGES,
+            )
+        )
     return [_url(url) for url in urls if not _blank(url)]
 
 
@@ -165,13 +185,18 @@ def _price(value: object) -> str:
     amount, currency = _pair(value, "amount", "currency")
     number = _decimal(amount)
     if number < 0:
-        raise ValueError(f"must not be negative ({amount})")
+        raise ValueError(english(N_("must not be negative (%(amount)s)"), amount=amount))
     if not _is_currency(currency):
-        raise ValueError(f"currency must be a 3-letter ISO 4217 code, not {currency!r}")
+        raise ValueError(
+            english(
+                N_("currency must be a 3-letter ISO 4217 code, not %(currency)s"),
+                currency=repr(currency),
+            )
+        )
     try:
         cents = (number + 0).quantize(_CENT, ROUND_HALF_UP)  # + 0 turns -0 into 0
     except InvalidOperation:
-        raise ValueError(f"amount is too large ({amount})") from None
+        raise ValueError(english(N_("amount is too large (%(amount)s)"), amount=amount)) from None
     return f"{cents} {currency.strip().upper()}"
 
 
@@ -192,7 +217,14 @@ def _pair(value: object, first: str, second: str) -> tuple[object, object]:
     else:
         parts = []
     if len(parts) != 2:
-        raise ValueError(f"must give {first} and {second} ({value!r})")
+        raise ValueError(
+            english(
+                N_("must give %(first)s and %(second)s (%(value)s)"),
+                first=first,
+                second=second,
+                value=repr(value),
+            )
+        )
     return parts[0], parts[1]
 
 
@@ -202,9 +234,9 @@ def _decimal(amount: object) -> Decimal:
     try:
         number = Decimal(str(amount).strip())
     except InvalidOperation:
-        raise ValueError(f"amount is not a number ({amount!r})") from None
+        raise ValueError(not_a_number(amount)) from None
     if not number.is_finite():
-        raise ValueError(f"amount is not a number ({amount!r})")
+        raise ValueError(not_a_number(amount))
     return number
 
 
@@ -219,17 +251,24 @@ def _date(value: object) -> str:
     """ISO 8601 as Google shows it: ``2026-12-25T13:00-0800``; a date means midnight UTC."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise ValueError(f"needs a time zone ({value.isoformat()})")
+            raise ValueError(english(N_("needs a time zone (%(value)s)"), value=value.isoformat()))
         return value.strftime("%Y-%m-%dT%H:%M%z")
     if isinstance(value, date):
         return f"{value.isoformat()}T00:00Z"
     text = _text(value)
     if not _ISO_DATE.fullmatch(text):
-        raise ValueError(f"must be an ISO 8601 date such as 2026-12-25T13:00-0800 ({text})")
+        raise ValueError(
+            english(
+                N_("must be an ISO 8601 date such as 2026-12-25T13:00-0800 (%(value)s)"),
+                value=text,
+            )
+        )
     try:
         datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"is not a real date and time ({text})") from None
+        raise ValueError(
+            english(N_("is not a real date and time (%(value)s)"), value=text)
+        ) from None
     return text
 
 
@@ -247,9 +286,15 @@ def _weight(value: object) -> str:
     amount, unit = _pair(value, "amount", "unit")
     number = _decimal(amount)
     if number <= 0:
-        raise ValueError(f"must be positive ({amount})")
+        raise ValueError(english(N_("must be positive (%(amount)s)"), amount=amount))
     if unit not in WEIGHT_UNITS:
-        raise ValueError(f"unit must be one of {', '.join(sorted(WEIGHT_UNITS))}, not {unit!r}")
+        raise ValueError(
+            english(
+                N_("unit must be one of %(units)s, not %(unit)s"),
+                units=", ".join(sorted(WEIGHT_UNITS)),
+                unit=repr(unit),
+            )
+        )
     return f"{number.normalize():f} {unit}"
 
 
@@ -279,7 +324,7 @@ def format_value(name: str, value: object) -> Value:
     try:
         return formatter(value)
     except TypeError:
-        raise ValueError(f"cannot be read from {value!r}") from None
+        raise ValueError(cannot_read(value)) from None
 
 
 def prepare(item: dict) -> dict[str, Value]:
@@ -325,25 +370,25 @@ def _check(item: dict) -> tuple[list[str], dict[str, Value]]:
         raw = get(name)
         if raw is None or _blank(raw):
             if required:
-                problems.append(f"{name}: is required")
+                problems.append(field_problem(name, REQUIRED))
             continue
         try:
             value = formatter(raw)
         except ValueError as error:
-            problems.append(f"{name}: {error}")
+            problems.append(field_problem(name, error))
             continue
         except TypeError:  # as format_value says it
-            problems.append(f"{name}: cannot be read from {raw!r}")
+            problems.append(field_problem(name, cannot_read(raw)))
             continue
         if value.__class__ is str:
             if not value or value.isspace():
                 if required:
-                    problems.append(f"{name}: is required")
+                    problems.append(field_problem(name, REQUIRED))
                 continue
             text = value
         elif is_blank(value):
             if required:
-                problems.append(f"{name}: is required")
+                problems.append(field_problem(name, REQUIRED))
             continue
         else:
             text = str(value)
@@ -366,15 +411,27 @@ def _dependency_problems(item: dict, values: dict[str, Value]) -> list[str]:
     problems = []
     availability = values.get("availability")
     if availability in DATED_AVAILABILITIES and missing("availability_date"):
-        problems.append(f"availability_date: is required when availability is {availability}")
+        problems.append(
+            field_problem(
+                "availability_date",
+                N_("is required when availability is %(availability)s"),
+                availability=availability,
+            )
+        )
     if missing("gtin") and missing("mpn") and values.get("identifier_exists") != "no":
-        problems.append("identifier_exists: must be 'no' when the item has neither gtin nor mpn")
+        problems.append(
+            field_problem(
+                "identifier_exists", N_("must be 'no' when the item has neither gtin nor mpn")
+            )
+        )
     if item.get("_apparel"):
         problems += [
-            f"{name}: is required for apparel" for name in APPAREL_REQUIRED if missing(name)
+            field_problem(name, N_("is required for apparel"))
+            for name in APPAREL_REQUIRED
+            if missing(name)
         ]
     if item.get("_variant") and missing("item_group_id"):
-        problems.append("item_group_id: is required for a variant")
+        problems.append(field_problem("item_group_id", FOR_A_VARIANT))
     if "sale_price" in values:
         problems += _sale_price_problems(values)
     return problems
@@ -386,15 +443,22 @@ def _sale_price_problems(values: dict[str, Value]) -> list[str]:
     price, currency = str(values["price"]).split()
     sale, sale_currency = str(values["sale_price"]).split()
     if sale_currency != currency:
-        return [f"sale_price: currency {sale_currency} differs from the price's {currency}"]
+        return [other_currency(sale_currency, currency)]
     if Decimal(sale) >= Decimal(price):
-        return [f"sale_price: {sale} {currency} must be lower than the price {price} {currency}"]
+        return [
+            field_problem(
+                "sale_price",
+                N_("%(sale)s must be lower than the price %(price)s"),
+                sale=f"{sale} {currency}",
+                price=f"{price} {currency}",
+            )
+        ]
     return []
 
 
 def _unknown_keys(item: dict) -> list[str]:
     return [
-        f"{key}: is not a Google Merchant attribute this feed writes"
+        field_problem(key, N_("is not a Google Merchant attribute this feed writes"))
         for key in item
         if key not in _FIELDS and not str(key).startswith("_")
     ]

@@ -7,6 +7,8 @@ digit; the check digit brings the weighted sum up to a multiple of ten.
 
 from __future__ import annotations
 
+from pim.i18n import N_, english
+
 GTIN_LENGTHS = (8, 12, 13, 14)
 _SEPARATORS = str.maketrans("", "", " -\u00a0\t")
 
@@ -24,11 +26,15 @@ def gtin_problem(gtin: str) -> str | None:
     ``"check digit is wrong (4006381333932)"``.
     """
     if not (gtin.isascii() and gtin.isdigit()):
-        return f"must contain only digits ({gtin})"
+        return english(N_("must contain only digits (%(gtin)s)"), gtin=gtin)
     if len(gtin) not in GTIN_LENGTHS:
-        return f"must be 8, 12, 13 or 14 digits long, not {len(gtin)} ({gtin})"
+        return english(
+            N_("must be 8, 12, 13 or 14 digits long, not %(length)s (%(gtin)s)"),
+            length=len(gtin),
+            gtin=gtin,
+        )
     if compute_check_digit(gtin[:-1]) != int(gtin[-1]):
-        return f"check digit is wrong ({gtin})"
+        return english(N_("check digit is wrong (%(gtin)s)"), gtin=gtin)
     return None
 
 

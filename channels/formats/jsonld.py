@@ -34,10 +34,20 @@ from decimal import Decimal
 from typing import BinaryIO
 from urllib.parse import urlsplit, urlunsplit
 
-from channels.formats.base import Field, OrderedCalls, group_key, is_blank
+from channels.formats.base import (
+    FOR_A_VARIANT,
+    REQUIRED,
+    Field,
+    OrderedCalls,
+    field_problem,
+    group_key,
+    is_blank,
+    other_currency,
+)
 from channels.formats.google import format_value
 from channels.formats.gtin import gtin_problem, strip_separators
 from channels.formats.text import clean_xml_text, collapse_whitespace, is_markup, strip_html
+from pim.i18n import N_
 
 CONTEXT = "https://schema.org"
 SCHEMA = "https://schema.org/"
@@ -144,20 +154,30 @@ def check_item(item: dict) -> list[str]:
     for spec in FIELDS:
         problems += spec.problems(item.get(spec.name))
     if not _name(item):
-        problems.append("title: is required")
+        problems.append(field_problem("title", REQUIRED))
     problems += _formatted_problems(item)
     if not is_blank(item.get("availability")) and _keyword(item["availability"]) not in (
         AVAILABILITY
     ):
         problems.append(
-            f"availability: {_text(item['availability'])!r} is not one of {', '.join(AVAILABILITY)}"
+            field_problem(
+                "availability",
+                N_("%(value)s is not one of %(allowed)s"),
+                value=repr(_text(item["availability"])),
+                allowed=", ".join(AVAILABILITY),
+            )
         )
     if not is_blank(item.get("condition")) and _keyword(item["condition"]) not in CONDITION:
         problems.append(
-            f"condition: {_text(item['condition'])!r} is not one of {', '.join(CONDITION)}"
+            field_problem(
+                "condition",
+                N_("%(value)s is not one of %(allowed)s"),
+                value=repr(_text(item["condition"])),
+                allowed=", ".join(CONDITION),
+            )
         )
     if item.get("_variant") and is_blank(item.get("item_group_id")):
-        problems.append("item_group_id: is required for a variant")
+        problems.append(field_problem("item_group_id", FOR_A_VARIANT))
     return problems
 
 
@@ -170,16 +190,16 @@ def _formatted_problems(item: dict) -> list[str]:
             try:
                 parse(item[name])
             except ValueError as error:
-                problems.append(f"{name}: {error}")
+                problems.append(field_problem(name, error))
     for url in _extra_images(item):
         try:
             _url(url)
         except ValueError as error:
-            problems.append(f"additional_image_link: {error}")
+            problems.append(field_problem("additional_image_link", error))
     if not problems and not any(is_blank(item.get(n)) for n in ("price", "sale_price")):
         sale, regular = price(item["sale_price"])[1], price(item["price"])[1]
         if sale != regular:
-            problems.append(f"sale_price: currency {sale} differs from the price's {regular}")
+            problems.append(other_currency(sale, regular))
     return problems
 
 

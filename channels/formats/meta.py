@@ -23,9 +23,10 @@ import csv
 import io
 from typing import BinaryIO
 
-from channels.formats.base import Field, is_blank
+from channels.formats.base import FOR_A_VARIANT, Field, field_problem, is_blank
 from channels.formats.google import format_value
 from channels.formats.text import collapse_whitespace, escape_formula
+from pim.i18n import N_, english
 
 MAX_ADDITIONAL_IMAGES = 20
 AVAILABILITY = {
@@ -81,26 +82,32 @@ def prepare(item: dict) -> tuple[dict[str, str], list[str]]:
             value = AVAILABILITY.get(str(raw).strip().lower())
             if value is None:
                 problems.append(
-                    f"availability: {raw!r} is not one of in stock, out of stock, preorder, "
-                    "available for order"
+                    field_problem(
+                        "availability",
+                        N_("%(value)s is not one of %(allowed)s"),
+                        value=repr(raw),
+                        allowed="in stock, out of stock, preorder, available for order",
+                    )
                 )
                 continue
         else:
             try:
                 value = _format(field.name, raw)
             except ValueError as error:
-                problems.append(f"{field.name}: {error}")
+                problems.append(field_problem(field.name, error))
                 continue
         field_problems = field.problems(value)
         problems += field_problems
         if value is not None and not field_problems:
             values[field.name] = value
     if all(is_blank(item.get(name)) for name in ("brand", "gtin", "mpn")):
-        problems.append("brand: is required when the item has neither gtin nor mpn")
+        problems.append(
+            field_problem("brand", N_("is required when the item has neither gtin nor mpn"))
+        )
     if item.get("_variant") and is_blank(item.get("item_group_id")):
-        problems.append("item_group_id: is required for a variant")
+        problems.append(field_problem("item_group_id", FOR_A_VARIANT))
     problems += [
-        f"{key}: is not a Meta catalog column this feed writes"
+        field_problem(key, N_("is not a Meta catalog column this feed writes"))
         for key in item
         if not str(key).startswith("_") and key not in _KNOWN
     ]
@@ -113,7 +120,13 @@ def _format(name: str, raw: object) -> str:
         return format_value(name, raw)
     urls = [raw] if isinstance(raw, str) else list(raw)
     if len(urls) > MAX_ADDITIONAL_IMAGES:
-        raise ValueError(f"{len(urls)} images, at most {MAX_ADDITIONAL_IMAGES}")
+        raise ValueError(
+            english(
+                N_("%(count)s images, at most %(limit)s"),
+                count=len(urls),
+                limit=MAX_ADDITIONAL_IMAGES,
+            )
+        )
     return ",".join(format_value("link", url).replace(",", "%2C") for url in urls)
 
 

@@ -61,9 +61,9 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from channels.formats.base import FeedContext, OrderedCalls, is_blank
+from channels.formats.base import REQUIRED, FeedContext, OrderedCalls, field_problem, is_blank
 from channels.formats.text import clean_xml_text, collapse_whitespace, is_markup
-from pim.i18n import DEFAULT_UI_LOCALE, TRANSLATIONS_DIR, UI_LOCALES
+from pim.i18n import DEFAULT_UI_LOCALE, N_, TRANSLATIONS_DIR, UI_LOCALES, english
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "channels/print/catalogue.html"
@@ -248,15 +248,22 @@ def price_parts(value: object) -> tuple[Decimal, str]:
     elif isinstance(value, list | tuple) and len(value) == 2:
         amount, currency = value
     else:
-        raise ValueError("must be an amount and a currency")
+        raise ValueError(english(N_("must be an amount and a currency")))
     try:
         number = Decimal(str(amount).strip())
     except InvalidOperation:
-        raise ValueError(f"amount {amount!r} is not a number") from None
+        raise ValueError(
+            english(N_("amount %(amount)s is not a number"), amount=repr(amount))
+        ) from None
     if not number.is_finite() or number < 0:
-        raise ValueError(f"amount {amount!r} is not a price")
+        raise ValueError(english(N_("amount %(amount)s is not a price"), amount=repr(amount)))
     if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency.strip().upper()):
-        raise ValueError(f"currency must be a 3-letter ISO 4217 code, not {currency!r}")
+        raise ValueError(
+            english(
+                N_("currency must be a 3-letter ISO 4217 code, not %(currency)s"),
+                currency=repr(currency),
+            )
+        )
     return number, currency.strip().upper()
 
 
@@ -452,16 +459,16 @@ class PdfCatalogueWriter(OrderedCalls):
     def check(self, item: dict) -> list[str]:
         problems = []
         if is_blank(item.get("id")):
-            problems.append("id: is required")
+            problems.append(field_problem("id", REQUIRED))
         if is_blank(item.get("title")) and is_blank(item.get("_group_label")):
-            problems.append("title: is required")
+            problems.append(field_problem("title", REQUIRED))
         if is_blank(item.get("price")):
-            problems.append("price: is required")
+            problems.append(field_problem("price", REQUIRED))
         else:
             try:
                 price_parts(item["price"])
             except ValueError as error:
-                problems.append(f"price: {error}")
+                problems.append(field_problem("price", error))
         return problems
 
     def open(self, stream: BinaryIO, *, title: str, link: str, description: str) -> None:

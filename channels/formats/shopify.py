@@ -46,10 +46,22 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import BinaryIO
 
-from channels.formats.base import Field, OrderedCalls, group_key, is_blank
+from channels.formats.base import (
+    FOR_A_VARIANT,
+    REQUIRED,
+    Field,
+    OrderedCalls,
+    field_problem,
+    group_key,
+    is_blank,
+    not_a_number,
+    other_currency,
+    too_long,
+)
 from channels.formats.google import format_value
 from channels.formats.gtin import strip_separators
 from channels.formats.text import clean_xml_text, collapse_whitespace, escape_formula
+from pim.i18n import N_, english
 from pim.units import UNIT_FAMILIES
 
 # fmt: off
@@ -69,6 +81,8 @@ PRICE_COLUMNS = ("Variant Price", "Variant Compare At Price")
 _BARCODE = COLUMNS.index("Variant Barcode")
 MAX_OPTIONS = 3
 MAX_LENGTH = 255  # Shopify's limit for titles, handles, SKUs and option values
+#: the name problems of a variant's option values go under
+OPTION_VALUES = "option values"
 MAX_SEO_TITLE = 70
 MAX_SEO_DESCRIPTION = 320
 DEFAULT_OPTION = ("Title", "Default Title")
@@ -126,11 +140,11 @@ def amount(value: object) -> tuple[Decimal, str | None]:
     try:
         number = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise ValueError(f"amount is not a number ({raw!r})") from None
+        raise ValueError(not_a_number(raw)) from None
     if not number.is_finite():
-        raise ValueError(f"amount is not a number ({raw!r})")
+        raise ValueError(not_a_number(raw))
     if number < 0:
-        raise ValueError(f"must not be negative ({raw})")
+        raise ValueError(english(N_("must not be negative (%(amount)s)"), amount=raw))
     return number + 0, (str(currency).strip().upper() if currency else None)
 
 
@@ -157,11 +171,15 @@ def weight(value: object) -> tuple[int, str]:
     elif isinstance(value, list | tuple) and len(value) == 2:
         raw, unit = value
     else:
-        raise ValueError(f"must give an amount and a unit ({value!r})")
+        raise ValueError(
+            english(N_("must give an amount and a unit (%(value)s)"), value=repr(value))
+        )
     code = _UNIT_SYMBOLS.get(str(unit).strip().lower(), str(unit).strip().upper())
     if code not in GRAMS:
         known = ", ".join(GRAMS)
-        raise ValueError(f"unit must be one of {known}, not {unit!r}")
+        raise ValueError(
+            english(N_("unit must be one of %(units)s, not %(unit)s"), units=known, unit=repr(unit))
+        )
     number, _ = amount(raw)
     grams = (number * GRAMS[code]).quantize(Decimal(1), ROUND_HALF_UP)
     return int(grams), WEIGHT_UNITS[code]
@@ -226,33 +244,35 @@ def check_item(item: dict) -> list[str]:
         problems += spec.problems(item.get(spec.name))
     title = product_title(item)
     if not title:
-        problems.append("title: is required")
+        problems.append(field_problem("title", REQUIRED))
     elif len(title) > MAX_LENGTH:
-        problems.append(f"title: {len(title)} characters, at most {MAX_LENGTH} allowed")
+        problems.append(too_long("title", len(title), MAX_LENGTH))
     problems += _price_problems(item)
     problems += _value_problems(item)
     problems += _option_problems(item)
     if not is_blank(item.get("id")) and not handle_of(item):
         name = "item_group_id" if group_key(item)[0] == "group" else "id"
-        problems.append(f"{name}: gives no Shopify handle (it needs ASCII letters or digits)")
+        problems.append(
+            field_problem(name, N_("gives no Shopify handle (it needs ASCII letters or digits)"))
+        )
     return problems
 
 
 def _price_problems(item: dict) -> list[str]:
     if is_blank(item.get("price")):
-        return ["price: is required"]
+        return [field_problem("price", REQUIRED)]
     try:
         _, currency = amount(item["price"])
     except ValueError as error:
-        return [f"price: {error}"]
+        return [field_problem("price", error)]
     if is_blank(item.get("sale_price")):
         return []
     try:
         _, sale_currency = amount(item["sale_price"])
     except ValueError as error:
-        return [f"sale_price: {error}"]
+        return [field_problem("sale_price", error)]
     if currency and sale_currency and currency != sale_currency:
-        return [f"sale_price: currency {sale_currency} differs from the price's {currency}"]
+        return [other_currency(sale_currency, currency)]
     return []
 
 
@@ -262,10 +282,12 @@ def _value_problems(item: dict) -> list[str]:
         try:
             weight(item["weight"])
         except ValueError as error:
-            problems.append(f"weight: {error}")
+            problems.append(field_problem("weight", error))
     gtin = item.get("gtin")
     if not is_blank(gtin) and not (_barcode(gtin).isascii() and _barcode(gtin).isdigit()):
-        problems.append(f"gtin: must contain only digits ({_line(gtin)})")
+        problems.append(
+            field_problem("gtin", N_("must contain only digits (%(gtin)s)"), gtin=_line(gtin))
+        )
     for name in ("image_link", "additional_image_link"):
         raw = item.get(name)
         urls = [] if is_blank(raw) else [raw] if isinstance(raw, str) else list(raw)
@@ -273,7 +295,7 @@ def _value_problems(item: dict) -> list[str]:
             try:
                 format_value("link", url)
             except ValueError as error:
-                problems.append(f"{name}: {error}")
+                problems.append(field_problem(name, error))
     return problems
 
 
@@ -286,21 +308,38 @@ def _option_problems(item: dict) -> list[str]:
         return []
     problems = []
     if is_blank(item.get("item_group_id")):
-        problems.append("item_group_id: is required for a variant")
+        problems.append(field_problem("item_group_id", FOR_A_VARIANT))
     axes = item.get("_axes") or []
     if not axes:
-        return [*problems, "option values: variant has no axis values"]
+        return [*problems, field_problem(OPTION_VALUES, N_("variant has no axis values"))]
     if len(axes) > MAX_OPTIONS:
         names = ", ".join(_axis_name(axis) for axis in axes)
         problems.append(
-            f"_axes: Shopify allows at most {MAX_OPTIONS} options, this product has "
-            f"{len(axes)} ({names})"
+            field_problem(
+                "_axes",
+                N_(
+                    "Shopify allows at most %(limit)s options, this product has %(count)s "
+                    "(%(names)s)"
+                ),
+                limit=MAX_OPTIONS,
+                count=len(axes),
+                names=names,
+            )
         )
     for name, value in options(item):
         if not value:
-            problems.append(f"option values: {name or 'an axis'} has no value")
+            problems.append(
+                field_problem(OPTION_VALUES, N_("%(name)s has no value"), name=name or "an axis")
+            )
         elif len(value) > MAX_LENGTH:
-            problems.append(f"option values: {name} is longer than {MAX_LENGTH} characters")
+            problems.append(
+                field_problem(
+                    OPTION_VALUES,
+                    N_("%(name)s is longer than %(limit)s characters"),
+                    name=name,
+                    limit=MAX_LENGTH,
+                )
+            )
     return problems
 
 
@@ -345,8 +384,15 @@ class ShopifyCSVWriter(OrderedCalls):
             if handle == group.handle:
                 name = "item_group_id" if key[0] == "group" else "id"
                 return [
-                    f"{name}: its handle {handle!r} is the previous product's "
-                    f"({group.key[1]}); Shopify would merge them"
+                    field_problem(
+                        name,
+                        N_(
+                            "its handle %(handle)s is the previous product's (%(previous)s); "
+                            "Shopify would merge them"
+                        ),
+                        handle=repr(handle),
+                        previous=group.key[1],
+                    )
                 ]
             group = self._checked = _Group(key=key, handle=handle)
         return self._clashes(item, group)
@@ -357,12 +403,25 @@ class ShopifyCSVWriter(OrderedCalls):
         values = tuple(value.casefold() for _, value in pairs)
         if group.names is not None and names != group.names:
             shown = " / ".join(name for name, _ in pairs)
-            return [f"_axes: option names {shown} differ from the product's other variants"]
+            return [
+                field_problem(
+                    "_axes",
+                    N_("option names %(names)s differ from the product's other variants"),
+                    names=shown,
+                )
+            ]
         sku = _line(item["id"])
         owner = group.seen.get(values, sku)
         if owner != sku:
             shown = " / ".join(value for _, value in pairs)
-            return [f"option values: {shown} are already used by {owner} in this product"]
+            return [
+                field_problem(
+                    OPTION_VALUES,
+                    N_("%(values)s are already used by %(owner)s in this product"),
+                    values=shown,
+                    owner=owner,
+                )
+            ]
         group.names, group.seen[values] = names, sku
         return []
 

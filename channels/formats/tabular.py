@@ -15,8 +15,10 @@ import json
 from decimal import Decimal
 from typing import BinaryIO
 
+from channels.formats.base import field_problem
 from channels.formats.text import clean_xml_text, escape_formula
 from channels.mapping import as_text
+from pim.i18n import N_
 
 #: fields every item has, first in a CSV header
 LEADING = ("id", "item_group_id")
@@ -42,7 +44,7 @@ class _Base:
     def check(self, item: dict) -> list[str]:
         """An item needs an ``id``; nothing else is required by a generic format."""
         if not str(item.get("id") or "").strip():
-            return ["id: missing"]
+            return [field_problem("id", N_("missing"))]
         return []
 
 
