@@ -2,13 +2,13 @@
 models with missing or outdated translations of their own, a page at a time, each linking
 to its editor in that locale.
 
-Translators, editors and admins see it (the ``translate`` permission). Links to the XLIFF
-export and import pages appear once those views are registered.
+Translators, editors and admins see it (the ``translate`` permission); it links to the
+XLIFF export (pending units of the locale) and import pages.
 """
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from pim.extensions import db
@@ -16,9 +16,6 @@ from pim.services import translation_tasks
 from pim.services.structure_cache import Structure
 from pim.web.blueprint import bp
 from pim.web.security import require
-
-#: Endpoints of the translation round trip, linked from the page when they exist.
-EXCHANGE_ENDPOINTS = ("web.translation_export", "web.translation_import")
 
 
 @bp.get("/translations", endpoint="translation_tasks")
@@ -37,7 +34,6 @@ def translation_tasks_page():
         "translations/tasks.html",
         page=page,
         editor_url=lambda task: editor_url(structure, task),
-        exchange={name: name in current_app.view_functions for name in EXCHANGE_ENDPOINTS},
     )
 
 
