@@ -12,9 +12,10 @@ import html
 import io
 
 import pytest
+from catalogue_fakes import add_messages
 from factories import value
 from flask import render_template_string
-from flask_babel import Domain, get_locale, gettext
+from flask_babel import gettext
 
 from pim import i18n
 from pim.auth import issue_token
@@ -39,35 +40,10 @@ GERMAN = {
 }
 
 
-class _Extra:
-    """A catalogue with a few more messages than ``inner``."""
-
-    def __init__(self, inner, messages: dict):
-        self.inner, self.messages = inner, messages
-
-    def ugettext(self, message):
-        return self.messages.get(message) or self.inner.ugettext(message)
-
-    gettext = ugettext
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
 @pytest.fixture
 def extra(monkeypatch):
     """French and German catalogues with the messages above (the app's and the CLI's)."""
-    by_language = {"fr": FRENCH, "de": GERMAN}
-    original = Domain.get_translations
-
-    def get_translations(self):
-        return _Extra(original(self), by_language.get(str(get_locale()), {}))
-
-    monkeypatch.setattr(Domain, "get_translations", get_translations)
-    catalogue = i18n._cli_catalogue
-    monkeypatch.setattr(
-        i18n, "_cli_catalogue", lambda lang: _Extra(catalogue(lang), by_language.get(lang, {}))
-    )
+    add_messages(monkeypatch, {"fr": FRENCH, "de": GERMAN})
 
 
 def _text(response) -> str:

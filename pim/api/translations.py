@@ -19,9 +19,8 @@ into one is refused by the service (422).
 from __future__ import annotations
 
 import os
-from io import BytesIO
 
-from flask import request, send_file
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -36,6 +35,7 @@ from pim.extensions import db
 from pim.models import Source, User
 from pim.services import translation_exchange as exchange
 from pim.services.actors import Actor
+from pim.web.translation_exchange import export_response
 
 MULTIPART = "multipart/form-data"
 ZIP = "application/zip"
@@ -207,7 +207,7 @@ class TranslationExports(MethodView):
                 "Nothing was exported.",
                 errors=[{"field": getattr(error, "field", None), "message": str(error)}],
             ) from None
-        return download(result)
+        return export_response(result)
 
 
 @blp.route("/imports")
@@ -255,26 +255,12 @@ class TranslationImports(MethodView):
 def check_export_locales(user: User, locales: list[str]) -> None:
     """403 when a translator asks for a locale that is not theirs (one with no locales
     set translates into every activated locale)."""
-    if user.can("edit") or not user.locales:
+    allowed = user.translation_locales
+    if allowed is None:
         return
-    others = sorted(set(locales) - set(user.locales))
+    others = sorted(set(locales) - allowed)
     if others:
         raise ApiError(403, f"Your role may not translate into {', '.join(others)}.")
-
-
-def download(result) -> object:
-    """The exported file as an attachment (the name quoted safely by werkzeug)."""
-    response = send_file(
-        BytesIO(result.data),
-        mimetype=result.mimetype,
-        as_attachment=True,
-        download_name=result.filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Vitrine-Units"] = str(result.units)
-    response.headers["X-Vitrine-Items"] = str(result.items)
-    return response
 
 
 def _upload_bytes(upload) -> bytes:
@@ -295,37 +281,28 @@ def _invalid(field: str, message: str) -> ApiError:
     )
 
 
+#: what the API's report shows of :meth:`ImportReport.as_dict` (problems are a 422 instead)
+REPORT_FIELDS = (
+    "filename",
+    "dry_run",
+    "applied",
+    "source_locale",
+    "target_locales",
+    "units",
+    "unchanged",
+    "empty",
+    "items_changed",
+)
+
+
 def report_document(report) -> dict:
     """A clean report as JSON (long lists cut at :data:`MAX_SHOWN`, counts complete)."""
+    data = report.as_dict()
     return {
-        "filename": report.filename,
-        "dry_run": report.dry_run,
-        "applied": report.applied,
-        "source_locale": report.source_locale,
-        "target_locales": list(report.target_locales),
-        "units": report.units,
-        "unchanged": report.unchanged,
-        "empty": report.empty,
-        "items_changed": report.items_changed,
+        **{name: data[name] for name in REPORT_FIELDS},
         "change_count": len(report.changes),
-        "changes": [_change(change) for change in report.changes[:MAX_SHOWN]],
-        "warnings": [
-            {"unit_id": w.unit_id, "message": w.message, "line": w.line}
-            for w in report.warnings[:MAX_SHOWN]
-        ],
-    }
-
-
-def _change(change) -> dict:
-    return {
-        "unit_id": change.unit_id,
-        "item_kind": change.item_kind,
-        "item_key": change.item_key,
-        "attribute": change.attribute,
-        "locale": change.locale,
-        "scope": change.scope,
-        "old": change.old,
-        "new": change.new,
+        "changes": data["changes"][:MAX_SHOWN],
+        "warnings": data["warnings"][:MAX_SHOWN],
     }
 
 

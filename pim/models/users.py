@@ -63,6 +63,17 @@ class User(UserMixin, db.Model):
         """Whether this user's role allows ``action``."""
         return action in PERMISSIONS[Role(self.role)]
 
+    @property
+    def translation_locales(self) -> frozenset[str] | None:
+        """The locales this user may write translations into: ``None`` for every locale
+        (editors, and translators with no locale assigned), a translator's own locales,
+        or none at all for the other roles."""
+        if self.can("edit"):
+            return None
+        if self.can("translate"):
+            return frozenset(self.locales) if self.locales else None
+        return frozenset()
+
     def __repr__(self) -> str:
         return f"<User {self.email} ({self.role})>"
 

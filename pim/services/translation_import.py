@@ -287,14 +287,12 @@ class _Checker:
             return _("The file's target locale is its source locale %(locale)s.", locale=target)
         if target not in self.structure.active_locales:
             return _("The locale %(locale)s is not activated in any channel.", locale=target)
-        user = self.user
-        if user is None or user.can("edit"):
+        allowed = self.user.translation_locales if self.user is not None else None
+        if allowed is None or target in allowed:
             return None
-        if not user.can("translate"):
+        if not allowed:
             return _("You are not allowed to translate.")
-        if user.locales and target not in user.locales:
-            return _("You do not translate into %(locale)s.", locale=target)
-        return None
+        return _("You do not translate into %(locale)s.", locale=target)
 
     def _check_unit(self, unit: TranslationUnit) -> str | None:
         item = self._item(unit.item_kind, unit.item_key)

@@ -116,22 +116,11 @@ def confirm_translations(session, item, keys, actor: Actor, *, user=None, seen=N
     for key, level in _outdated(item, structure, structure.locales):
         if key in wanted:
             by_level.setdefault(level, []).append(key)
-    allowed = confirmable_locales(user) if user is not None else None
+    allowed = user.translation_locales if user is not None else None
     for chosen in by_level.values():
         for key in chosen:
             _check(key, values, allowed, seen)
     return [_confirm_on(session, level, chosen, actor) for level, chosen in by_level.items()]
-
-
-def confirmable_locales(user) -> frozenset[str] | None:
-    """The locales whose translations ``user`` may confirm (None: every locale), the same
-    rights as the editor's: editors change everything, translators their locales (every
-    locale when none is assigned), others nothing."""
-    if user.can("edit"):
-        return None
-    if user.can("translate"):
-        return frozenset(user.locales) if user.locales else None
-    return frozenset()
 
 
 def _check(key: str, values: dict, allowed, seen) -> None:

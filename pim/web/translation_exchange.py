@@ -90,6 +90,12 @@ def translation_export_download():
         db.session.rollback()
         return _render_export(structure, form, str(error), 422)
     db.session.rollback()  # an export writes nothing
+    return export_response(result)
+
+
+def export_response(result: exchange.ExportResult):
+    """The exported file as a private attachment (the name quoted safely by werkzeug), with
+    what it holds in ``X-Vitrine-Units`` and ``X-Vitrine-Items`` (the page and the API)."""
     response = send_file(
         BytesIO(result.data),
         mimetype=result.mimetype,
@@ -98,6 +104,8 @@ def translation_export_download():
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Vitrine-Units"] = str(result.units)
+    response.headers["X-Vitrine-Items"] = str(result.items)
     return response
 
 
@@ -157,9 +165,8 @@ def _selection(form: dict) -> exchange.ExportSelection:
 def _allowed_locales(structure: Structure) -> set[str]:
     """The activated locales the signed-in user translates into (a translator's own)."""
     active = set(structure.active_locales)
-    if current_user.can("edit") or not current_user.locales:
-        return active
-    return active & set(current_user.locales)
+    allowed = current_user.translation_locales
+    return active if allowed is None else active & allowed
 
 
 def _render_export(structure: Structure, form: dict, error: str | None = None, status=200):

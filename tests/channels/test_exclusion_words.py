@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract
+from catalogue_fakes import add_messages
 from feedtest import make_feed
-from flask_babel import Domain, get_locale
 from sqlalchemy import select
 
 from channels.formats import google
@@ -37,30 +37,9 @@ FRENCH = {
 }
 
 
-class _Extra:
-    """A catalogue with a few more messages than ``inner``."""
-
-    def __init__(self, inner, messages: dict):
-        self.inner, self.messages = inner, messages
-
-    def ugettext(self, message):
-        return self.messages.get(message) or self.inner.ugettext(message)
-
-    gettext = ugettext
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
 @pytest.fixture
 def french(monkeypatch):
-    original = Domain.get_translations
-
-    def get_translations(self):
-        messages = FRENCH if str(get_locale()) == "fr" else {}
-        return _Extra(original(self), messages)
-
-    monkeypatch.setattr(Domain, "get_translations", get_translations)
+    add_messages(monkeypatch, {"fr": FRENCH})
 
 
 def test_a_google_items_reason_reads_in_french_on_the_runs_page(french, catalog, logged_in_client):
